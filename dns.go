@@ -1,0 +1,55 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/crossplane/function-sdk-go/errors"
+
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// cloudFrontHostedZoneID is the hosted zone of every CloudFront distribution,
+// the alias target zone of a Cognito custom domain. Cognito reports it too;
+// this is the fallback for providers that leave it out.
+const cloudFrontHostedZoneID = "Z2FDTNDATAQYW2"
+
+// buildHostRecord points the Langfuse host at the load balancer. Its Ready
+// condition is the signal the Cognito custom domain waits for.
+func buildHostRecord(w *world) (*composed.Unstructured, error) {
+	dnsName := w.statusString(compALB, statusPathLBDNSName)
+	zoneID := w.statusString(compALB, statusPathLBZoneID)
+	if dnsName == "" || zoneID == "" {
+		return nil, errors.Errorf("%s reports no %s and %s", compALB, statusPathLBDNSName, statusPathLBZoneID)
+	}
+	return aliasRecord(w, compDNSRecordHost, w.spec.FQDN(), dnsName, zoneID, true), nil
+}
+
+// buildAuthRecord points auth.<host> at the CloudFront distribution Cognito
+// created for the custom domain.
+func buildAuthRecord(w *world) (*composed.Unstructured, error) {
+	target := w.statusString(compUserPoolDomain, statusPathCloudFront)
+	if target == "" {
+		return nil, errors.Errorf("%s reports no %s", compUserPoolDomain, statusPathCloudFront)
+	}
+	zoneID := w.statusString(compUserPoolDomain, "status.atProvider.cloudfrontDistributionZoneId")
+	if zoneID == "" {
+		zoneID = cloudFrontHostedZoneID
+	}
+	// CloudFront aliases cannot evaluate target health.
+	return aliasRecord(w, compDNSRecordAuth, w.spec.AuthFQDN(), target, zoneID, false), nil
+}
+
+func aliasRecord(w *world, component, name, target, targetZone string, evaluateTargetHealth bool) *composed.Unstructured {
+	return w.style.New(component, kindRecord, w.spec.Region, map[string]any{
+		"zoneId": w.spec.Domain.ZoneID,
+		"name":   name,
+		"type":   "A",
+		"alias": map[string]any{
+			"name":                 target,
+			"zoneId":               targetZone,
+			"evaluateTargetHealth": evaluateTargetHealth,
+		},
+	}, mrOptions{})
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"net/netip"
+
+	"github.com/crossplane/function-sdk-go/errors"
+
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// langfuseWebPort is the port the Langfuse web container listens on.
+const langfuseWebPort = 3000
+
+// langfuseHealthPath answers 200 once the web container serves requests.
+const langfuseHealthPath = "/api/public/health"
+
+// tlsPolicy allows TLS 1.3 and, for older clients, TLS 1.2 with forward
+// secrecy only: the policy AWS recommends for new listeners.
+const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+// hstsHeader tells browsers to use HTTPS only, for a year.
+const hstsHeader = "max-age=31536000; includeSubDomains"
+
+func buildALBSecurityGroup(w *world) (*composed.Unstructured, error) {
+	name := awsName(w.base, "alb", 255)
+	return w.style.New(compALBSecurityGroup, kindSecurityGroup, w.spec.Region, map[string]any{
+		"name":                name,
+		"description":         "Langfuse load balancer: HTTPS and HTTP (redirected) from the allowed CIDRs",
+		"vpcId":               w.spec.Network.VPCID,
+		"revokeRulesOnDelete": true,
+	}, mrOptions{tagged: true, extraTags: map[string]string{"Name": name}}), nil
+}
+
+// buildALBIngressRules allows 443, and 80 (which only redirects to 443), from
+// each allowed CIDR: one rule per CIDR and port, as EC2 models them.
+func buildALBIngressRules(w *world) (map[string]*composed.Unstructured, error) {
+	out := map[string]*composed.Unstructured{}
+	for i, cidr := range w.spec.Network.AllowedCIDRs {
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			return nil, errors.Wrapf(err, "spec.network.allowedCidrs[%d]", i)
+		}
+		family := "cidrIpv4"
+		if p.Addr().Is6() {
+			family = "cidrIpv6"
+		}
+		for _, port := range []int64{443, 80} {
+			out[itoa(int(port))+"-"+itoa(i)] = w.style.New(compALBIngress, kindIngressRule, w.spec.Region, map[string]any{
+				"securityGroupIdSelector": selectorFor(compALBSecurityGroup),
+				"ipProtocol":              "tcp",
+				"fromPort":                port,
+				"toPort":                  port,
+				family:                    cidr,
+				"description":             "Langfuse " + map[int64]string{443: "HTTPS", 80: "HTTP redirect"}[port],
+			}, mrOptions{tagged: true})
+		}
+	}
+	return out, nil
+}
+
+// buildALBEgressRule lets the load balancer reach the web tasks and nothing
+// else. EC2 revokes the default allow-all egress of a group the provider
+// creates, so without an explicit rule health checks and traffic would fail.
+func buildALBEgressRule(w *world) (*composed.Unstructured, error) {
+	return w.style.New(compALBEgress, kindEgressRule, w.spec.Region, map[string]any{
+		"securityGroupIdSelector": selectorFor(compALBSecurityGroup),
+		"ipProtocol":              "tcp",
+		"fromPort":                int64(langfuseWebPort),
+		"toPort":                  int64(langfuseWebPort),
+		"cidrIpv4":                "0.0.0.0/0",
+		"description":             "Langfuse web tasks and their health checks",
+	}, mrOptions{tagged: true}), nil
+}
+
+func buildALB(w *world) (*composed.Unstructured, error) {
+	subnets := make([]any, 0, len(w.spec.Network.PublicSubnetIDs))
+	for _, s := range w.spec.Network.PublicSubnetIDs {
+		subnets = append(subnets, s)
+	}
+	name := awsName(w.base, "alb", 32)
+	return w.style.New(compALB, kindLB, w.spec.Region, map[string]any{
+		"name":                  name,
+		"loadBalancerType":      "application",
+		"internal":              false,
+		"ipAddressType":         "ipv4",
+		"subnets":               subnets,
+		"securityGroupSelector": selectorFor(compALBSecurityGroup),
+		// Requests with header names that are not valid HTTP are dropped
+		// rather than passed to Langfuse (request smuggling).
+		"dropInvalidHeaderFields": true,
+		"desyncMitigationMode":    "strictest",
+		"idleTimeout":             int64(60),
+	}, mrOptions{tagged: true, extraTags: map[string]string{"Name": name}}), nil
+}
+
+func buildTargetGroup(w *world) (*composed.Unstructured, error) {
+	name := awsName(w.base, "web", 32)
+	return w.style.New(compALBTargetGroup, kindLBTargetGroup, w.spec.Region, map[string]any{
+		"name":            name,
+		"port":            int64(langfuseWebPort),
+		"protocol":        "HTTP",
+		"protocolVersion": "HTTP1",
+		"targetType":      "ip", // Fargate tasks register by IP
+		"vpcId":           w.spec.Network.VPCID,
+		"healthCheck": map[string]any{
+			"enabled":            true,
+			"path":               langfuseHealthPath,
+			"port":               "traffic-port",
+			"protocol":           "HTTP",
+			"matcher":            "200",
+			"interval":           int64(30),
+			"timeout":            int64(5),
+			"healthyThreshold":   int64(2),
+			"unhealthyThreshold": int64(3),
+		},
+		"deregistrationDelay": "30",
+	}, mrOptions{tagged: true, extraTags: map[string]string{"Name": name}}), nil
+}
+
+// buildHTTPListener answers plain HTTP with a permanent redirect to HTTPS.
+func buildHTTPListener(w *world) (*composed.Unstructured, error) {
+	return w.style.New(compALBListenerHTTP, kindLBListener, w.spec.Region, map[string]any{
+		"loadBalancerArnSelector": selectorFor(compALB),
+		"port":                    int64(80),
+		"protocol":                "HTTP",
+		"defaultAction": []any{map[string]any{
+			"type": "redirect",
+			"redirect": map[string]any{
+				"port":       "443",
+				"protocol":   "HTTPS",
+				"statusCode": "HTTP_301",
+			},
+		}},
+	}, mrOptions{tagged: true}), nil
+}
+
+// buildHTTPSListener serves Langfuse with the host certificate once ACM has
+// issued it: a listener with a pending certificate is rejected.
+func buildHTTPSListener(w *world) (*composed.Unstructured, error) {
+	arn := w.statusString(compCertHost, statusPathARN)
+	if arn == "" {
+		return nil, errors.Errorf("%s reports no %s", compCertHost, statusPathARN)
+	}
+	return w.style.New(compALBListenerHTTPS, kindLBListener, w.spec.Region, map[string]any{
+		"loadBalancerArnSelector": selectorFor(compALB),
+		"port":                    int64(443),
+		"protocol":                "HTTPS",
+		"sslPolicy":               tlsPolicy,
+		"certificateArn":          arn,
+		"routingHttpResponseStrictTransportSecurityHeaderValue": hstsHeader,
+		"defaultAction": []any{map[string]any{
+			"type":                  "forward",
+			"targetGroupArnSelector": selectorFor(compALBTargetGroup),
+		}},
+	}, mrOptions{tagged: true}), nil
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// Labels and annotations the function puts on what it composes.
+const (
+	// labelComponent names the graph component an MR belongs to. Selectors
+	// use it, together with matchControllerRef, to find a sibling MR without
+	// knowing its generated name.
+	labelComponent = "langfuse.fn.crossplane.io/component"
+
+	annotationExternalName = "crossplane.io/external-name"
+)
+
+// kind is a provider-aws kind the function composes. The namespaced kinds in
+// <group>.aws.m.upbound.io serve only v1beta1; the cluster kinds in
+// <group>.aws.upbound.io sometimes also serve v1beta2, whose field shapes
+// (objects, not singleton lists) match the namespaced v1beta1 that the
+// builders write. So one body serves both, at the version named here.
+type kind struct {
+	group          string // e.g. "acm"
+	kind           string // e.g. "Certificate"
+	clusterVersion string // the newest cluster version, the one shaped like namespaced v1beta1
+	regional       bool   // false for global kinds (Route53 Record, IAM) that reject forProvider.region
+}
+
+var (
+	kindCertificate           = kind{"acm", "Certificate", "v1beta2", true}
+	kindCertificateValidation = kind{"acm", "CertificateValidation", "v1beta1", true}
+	kindRecord                = kind{"route53", "Record", "v1beta2", false}
+	kindSecurityGroup         = kind{"ec2", "SecurityGroup", "v1beta1", true}
+	kindIngressRule           = kind{"ec2", "SecurityGroupIngressRule", "v1beta1", true}
+	kindEgressRule            = kind{"ec2", "SecurityGroupEgressRule", "v1beta1", true}
+	kindLB                    = kind{"elbv2", "LB", "v1beta2", true}
+	kindLBListener            = kind{"elbv2", "LBListener", "v1beta2", true}
+	kindLBTargetGroup         = kind{"elbv2", "LBTargetGroup", "v1beta2", true}
+	kindUserPool              = kind{"cognitoidp", "UserPool", "v1beta2", true}
+	kindUserPoolClient        = kind{"cognitoidp", "UserPoolClient", "v1beta1", true}
+	kindUserPoolDomain        = kind{"cognitoidp", "UserPoolDomain", "v1beta1", true}
+	kindCloudControlResource  = kind{"cloudcontrol", "Resource", "v1beta1", true}
+	kindSecret                = kind{"secretsmanager", "Secret", "v1beta1", true}
+	kindSecretVersion         = kind{"secretsmanager", "SecretVersion", "v1beta1", true}
+)
+
+// MRStyle knows how the two kinds of XR compose managed resources (DESIGN.md
+// §3). Builders describe a resource's forProvider body and never look at the
+// scope; everything that differs between the scopes goes through here.
+type MRStyle struct {
+	// Namespaced is true for a namespaced (Crossplane v2) XR, whose MRs are the
+	// .m. kinds in the XR's namespace. False for a claim's cluster-scoped XR.
+	Namespaced bool
+
+	ProviderConfigName string
+
+	// SecretNamespace is where cluster-scoped MRs write and read secrets.
+	// Namespaced MRs always use their own namespace, so they name none.
+	SecretNamespace string
+
+	// Orphan keeps stateful resources in AWS when the XR is deleted.
+	Orphan bool
+
+	// Tags go on every resource that takes tags.
+	Tags map[string]string
+}
+
+// apiVersion of a kind in this style.
+func (s MRStyle) apiVersion(k kind) string {
+	if s.Namespaced {
+		return k.group + ".aws.m.upbound.io/v1beta1"
+	}
+	return k.group + ".aws.upbound.io/" + k.clusterVersion
+}
+
+// mrOptions are what a builder may ask of New beyond the body.
+type mrOptions struct {
+	region       string            // forProvider.region, for regional kinds; defaults to the main region
+	stateful     bool              // orphaned on delete unless deletionPolicy: Delete
+	externalName string            // the AWS name, for kinds whose name is the external-name
+	tagged       bool              // the kind has forProvider.tags
+	connSecret   string            // writeConnectionSecretToRef name
+	extraTags    map[string]string // per-resource tags such as Name
+}
+
+// New returns a managed resource of kind k, with forProvider set to body plus
+// region and tags, and everything scope-specific filled in.
+func (s MRStyle) New(component string, k kind, region string, body map[string]any, o mrOptions) *composed.Unstructured {
+	mr := composed.New()
+	mr.SetAPIVersion(s.apiVersion(k))
+	mr.SetKind(k.kind)
+	mr.SetLabels(map[string]string{labelComponent: component})
+	if o.externalName != "" {
+		mr.SetAnnotations(map[string]string{annotationExternalName: o.externalName})
+	}
+
+	fp := maps.Clone(body)
+	if k.regional {
+		if o.region != "" {
+			region = o.region
+		}
+		fp["region"] = region
+	}
+	if o.tagged {
+		tags := map[string]any{}
+		for k, v := range s.Tags {
+			tags[k] = v
+		}
+		for k, v := range o.extraTags {
+			tags[k] = v
+		}
+		tags["managed-by"] = "function-langfuse"
+		tags["langfuse.fn.crossplane.io/component"] = component
+		fp["tags"] = tags
+	}
+
+	spec := map[string]any{"forProvider": fp}
+	if s.Namespaced {
+		spec["providerConfigRef"] = map[string]any{"kind": "ClusterProviderConfig", "name": s.ProviderConfigName}
+		if o.stateful && s.Orphan {
+			// Namespaced MRs have no deletionPolicy: leaving Delete out of the
+			// management policies is how they orphan.
+			spec["managementPolicies"] = []any{"Observe", "Create", "Update", "LateInitialize"}
+		}
+	} else {
+		spec["providerConfigRef"] = map[string]any{"name": s.ProviderConfigName}
+		if o.stateful && s.Orphan {
+			spec["deletionPolicy"] = DeletionPolicyOrphan
+		}
+	}
+	if o.connSecret != "" {
+		spec["writeConnectionSecretToRef"] = s.secretRef(o.connSecret, "")
+	}
+	_ = mr.SetValue("spec", spec)
+	return mr
+}
+
+// secretRef is a reference to a Kubernetes Secret (with a key when key is set).
+func (s MRStyle) secretRef(name, key string) map[string]any {
+	ref := map[string]any{"name": name}
+	if key != "" {
+		ref["key"] = key
+	}
+	if !s.Namespaced {
+		ref["namespace"] = s.SecretNamespace
+	}
+	return ref
+}
+
+// selectorFor selects the MR of another component of the same XR. Selectors,
+// unlike refs, need no knowledge of the generated metadata.name, and
+// matchControllerRef keeps the match inside this XR.
+func selectorFor(component string) map[string]any {
+	return map[string]any{
+		"matchControllerRef": true,
+		"matchLabels":        map[string]any{labelComponent: component},
+	}
+}
+
+// awsName is a name for an AWS resource, derived from the XR so that two XRs
+// never collide, and cut to max characters with a hash so it stays unique.
+func awsName(base, suffix string, maxLen int) string {
+	name := base + "-" + suffix
+	if len(name) <= maxLen {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	h := hex.EncodeToString(sum[:])[:8]
+	keep := maxLen - len(suffix) - len(h) - 2
+	return strings.TrimRight(base[:keep], "-.") + "-" + h + "-" + suffix
+}

@@ -1,0 +1,396 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Spec is the XR's spec: the API of DESIGN.md §2. The function depends only on
+// it, never on the XR's group or kind, so platform teams may rename those.
+type Spec struct {
+	Region             string   `json:"region"`
+	ProviderConfigName string   `json:"providerConfigName,omitempty"`
+	DeletionPolicy     string   `json:"deletionPolicy,omitempty"`
+	Domain             Domain   `json:"domain"`
+	Network            Network  `json:"network"`
+	Auth               Auth     `json:"auth"`
+	Langfuse           Langfuse `json:"langfuse"`
+	ClickHouse         Task     `json:"clickhouse"`
+	Database           Database `json:"database"`
+	Cache              Cache    `json:"cache"`
+}
+
+// Domain is where Langfuse is reachable: hostName.zoneName in an existing
+// public Route53 hosted zone.
+type Domain struct {
+	HostName string `json:"hostName"`
+	ZoneName string `json:"zoneName"`
+	ZoneID   string `json:"zoneId"`
+}
+
+// Network is the user's own VPC.
+type Network struct {
+	VPCID            string   `json:"vpcId"`
+	PublicSubnetIDs  []string `json:"publicSubnetIds"`
+	PrivateSubnetIDs []string `json:"privateSubnetIds"`
+	AllowedCIDRs     []string `json:"allowedCidrs"`
+}
+
+// Auth selects how people sign in to Langfuse.
+type Auth struct {
+	// DisableEmailPasswordAuth is a pointer because its default depends on
+	// whether Cognito is enabled.
+	DisableEmailPasswordAuth *bool   `json:"disableEmailPasswordAuth,omitempty"`
+	Cognito                  Cognito `json:"cognito"`
+}
+
+// Cognito configures the Amazon Cognito user pool that Langfuse signs in with.
+type Cognito struct {
+	Enabled             *bool  `json:"enabled,omitempty"`
+	DomainPrefix        string `json:"domainPrefix,omitempty"`
+	SelfSignUp          bool   `json:"selfSignUp,omitempty"`
+	AllowAccountLinking bool   `json:"allowAccountLinking,omitempty"`
+	MFA                 string `json:"mfa,omitempty"`
+	ManagedLogin        string `json:"managedLogin,omitempty"`
+}
+
+// Langfuse pins the Langfuse release and sizes its containers.
+type Langfuse struct {
+	Version string `json:"version,omitempty"`
+	Web     Task   `json:"web"`
+	Worker  Task   `json:"worker"`
+}
+
+// Task sizes one ECS task. Version is used by ClickHouse only.
+type Task struct {
+	Version  string `json:"version,omitempty"`
+	Replicas *int64 `json:"replicas,omitempty"`
+	CPU      int64  `json:"cpu,omitempty"`
+	Memory   int64  `json:"memory,omitempty"`
+}
+
+// Database sizes Aurora Serverless v2, in ACUs.
+type Database struct {
+	MinCapacity float64 `json:"minCapacity,omitempty"`
+	MaxCapacity float64 `json:"maxCapacity,omitempty"`
+}
+
+// Cache sizes ElastiCache.
+type Cache struct {
+	NodeType string `json:"nodeType,omitempty"`
+}
+
+// Values of the enumerations in the API.
+const (
+	DeletionPolicyOrphan = "Orphan"
+	DeletionPolicyDelete = "Delete"
+
+	MFAOff      = "OFF"
+	MFAOptional = "OPTIONAL"
+	MFAOn       = "ON"
+
+	ManagedLoginV2      = "v2"
+	ManagedLoginClassic = "classic"
+)
+
+// Defaults of the API; the XRDs in example/ declare the same ones.
+const (
+	defaultProviderConfigName = "default"
+	defaultDomainPrefix       = "auth"
+	defaultLangfuseVersion    = "3.174.1"
+	defaultClickHouseVersion  = "25.12"
+	defaultCacheNodeType      = "cache.t4g.small"
+	defaultAllowedCIDR        = "0.0.0.0/0"
+)
+
+// The patterns below are the XRDs' patterns; keep them in step.
+var (
+	reRegion       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$`)
+	reDNSLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	reDNSName      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	reZoneID       = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	reVPCID        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reSubnetID     = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reK8sName      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
+	reImageTag     = regexp.MustCompile(`^([34])(\.[0-9]+){0,2}$`)
+	reCHVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)(\.[0-9]+){0,2}$`)
+	reCacheNodeTyp = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
+)
+
+// acmMaxDomainLength is ACM's limit on a certificate's first domain name. The
+// longest name we certify is <domainPrefix>.<hostName>.<zoneName>.
+const acmMaxDomainLength = 64
+
+// fargateMemory lists the memory sizes (MiB) Fargate accepts for each CPU size.
+var fargateMemory = map[int64]func(int64) bool{
+	256:   func(m int64) bool { return m == 512 || m == 1024 || m == 2048 },
+	512:   func(m int64) bool { return m >= 1024 && m <= 4096 && m%1024 == 0 },
+	1024:  func(m int64) bool { return m >= 2048 && m <= 8192 && m%1024 == 0 },
+	2048:  func(m int64) bool { return m >= 4096 && m <= 16384 && m%1024 == 0 },
+	4096:  func(m int64) bool { return m >= 8192 && m <= 30720 && m%1024 == 0 },
+	8192:  func(m int64) bool { return m >= 16384 && m <= 61440 && m%4096 == 0 },
+	16384: func(m int64) bool { return m >= 32768 && m <= 122880 && m%8192 == 0 },
+}
+
+// ParseSpec decodes an XR's spec, applies the API's defaults and validates it.
+// The XRD validates the same rules at kubectl apply, but crossplane render and
+// XRDs installed without them skip that, so the function checks again. The
+// error names every offending field.
+func ParseSpec(raw map[string]any) (*Spec, error) {
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot encode spec")
+	}
+	s := &Spec{}
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, describeDecodeError(err)
+	}
+	s.Default()
+	if errs := s.Validate(); len(errs) > 0 {
+		return nil, errs.ToAggregate()
+	}
+	return s, nil
+}
+
+// describeDecodeError turns a JSON type error into one that names the field
+// the way the XR does (spec.langfuse.web.replicas), not the Go struct.
+func describeDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return field.Invalid(field.NewPath("spec").Child(te.Field), te.Value, "must be of type "+jsonTypeName(te.Type.Kind().String()))
+	}
+	return errors.Wrap(err, "cannot decode spec")
+}
+
+func jsonTypeName(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice":
+		return "array"
+	case "struct", "map":
+		return "object"
+	case "float64", "float32":
+		return "number"
+	default:
+		return "integer"
+	}
+}
+
+// Default fills every field the API gives a default.
+func (s *Spec) Default() {
+	if s.ProviderConfigName == "" {
+		s.ProviderConfigName = defaultProviderConfigName
+	}
+	if s.DeletionPolicy == "" {
+		s.DeletionPolicy = DeletionPolicyOrphan
+	}
+	if len(s.Network.AllowedCIDRs) == 0 {
+		s.Network.AllowedCIDRs = []string{defaultAllowedCIDR}
+	}
+	c := &s.Auth.Cognito
+	if c.Enabled == nil {
+		c.Enabled = ptr(true)
+	}
+	if s.Auth.DisableEmailPasswordAuth == nil {
+		s.Auth.DisableEmailPasswordAuth = ptr(*c.Enabled)
+	}
+	if c.DomainPrefix == "" {
+		c.DomainPrefix = defaultDomainPrefix
+	}
+	if c.MFA == "" {
+		c.MFA = MFAOptional
+	}
+	if c.ManagedLogin == "" {
+		c.ManagedLogin = ManagedLoginV2
+	}
+	if s.Langfuse.Version == "" {
+		s.Langfuse.Version = defaultLangfuseVersion
+	}
+	defaultTask(&s.Langfuse.Web, 2, 2048, 4096)
+	defaultTask(&s.Langfuse.Worker, 1, 2048, 4096)
+	defaultTask(&s.ClickHouse, 1, 2048, 8192)
+	if s.ClickHouse.Version == "" {
+		s.ClickHouse.Version = defaultClickHouseVersion
+	}
+	if s.Database.MinCapacity == 0 {
+		s.Database.MinCapacity = 0.5
+	}
+	if s.Database.MaxCapacity == 0 {
+		s.Database.MaxCapacity = 2
+	}
+	if s.Cache.NodeType == "" {
+		s.Cache.NodeType = defaultCacheNodeType
+	}
+}
+
+func defaultTask(t *Task, replicas, cpu, memory int64) {
+	if t.Replicas == nil {
+		t.Replicas = ptr(replicas)
+	}
+	if t.CPU == 0 {
+		t.CPU = cpu
+	}
+	if t.Memory == 0 {
+		t.Memory = memory
+	}
+}
+
+// Validate checks a defaulted spec and names each field it rejects.
+func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of rules reads best.
+	spec := field.NewPath("spec")
+	var errs field.ErrorList
+
+	errs = append(errs, matches(spec.Child("region"), s.Region, reRegion, "an AWS region such as eu-west-1")...)
+	errs = append(errs, matches(spec.Child("providerConfigName"), s.ProviderConfigName, reK8sName, "a Kubernetes object name")...)
+	if s.DeletionPolicy != DeletionPolicyOrphan && s.DeletionPolicy != DeletionPolicyDelete {
+		errs = append(errs, field.NotSupported(spec.Child("deletionPolicy"), s.DeletionPolicy, []string{DeletionPolicyOrphan, DeletionPolicyDelete}))
+	}
+
+	domain := spec.Child("domain")
+	errs = append(errs, matches(domain.Child("hostName"), s.Domain.HostName, reDNSName, "a DNS name such as langfuse, in lower case")...)
+	errs = append(errs, matches(domain.Child("zoneName"), s.Domain.ZoneName, reDNSName, "a DNS zone name such as example.com, in lower case, without a trailing dot")...)
+	errs = append(errs, matches(domain.Child("zoneId"), s.Domain.ZoneID, reZoneID, "a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")...)
+
+	network := spec.Child("network")
+	errs = append(errs, matches(network.Child("vpcId"), s.Network.VPCID, reVPCID, "a VPC id such as vpc-0123456789abcdef0")...)
+	errs = append(errs, subnets(network.Child("publicSubnetIds"), s.Network.PublicSubnetIDs, "the load balancer")...)
+	errs = append(errs, subnets(network.Child("privateSubnetIds"), s.Network.PrivateSubnetIDs, "the tasks and data stores")...)
+	for i, c := range s.Network.AllowedCIDRs {
+		if p, err := netip.ParsePrefix(c); err != nil || p.Masked() != p {
+			errs = append(errs, field.Invalid(network.Child("allowedCidrs").Index(i), c, "must be an IPv4 or IPv6 CIDR block whose host bits are zero, such as 0.0.0.0/0 or 10.0.0.0/16"))
+		}
+	}
+
+	cognitoPath := spec.Child("auth", "cognito")
+	c := s.Auth.Cognito
+	errs = append(errs, matches(cognitoPath.Child("domainPrefix"), c.DomainPrefix, reDNSLabel, "a single DNS label such as auth")...)
+	if c.MFA != MFAOff && c.MFA != MFAOptional && c.MFA != MFAOn {
+		errs = append(errs, field.NotSupported(cognitoPath.Child("mfa"), c.MFA, []string{MFAOff, MFAOptional, MFAOn}))
+	}
+	if c.ManagedLogin != ManagedLoginV2 && c.ManagedLogin != ManagedLoginClassic {
+		errs = append(errs, field.NotSupported(cognitoPath.Child("managedLogin"), c.ManagedLogin, []string{ManagedLoginV2, ManagedLoginClassic}))
+	}
+	if c.SelfSignUp && c.AllowAccountLinking {
+		errs = append(errs, field.Forbidden(cognitoPath.Child("allowAccountLinking"), "must be false when selfSignUp is true: anyone could sign up with someone else's email and take over their Langfuse account"))
+	}
+	if *s.Auth.DisableEmailPasswordAuth && !*c.Enabled {
+		errs = append(errs, field.Forbidden(spec.Child("auth", "disableEmailPasswordAuth"), "must be false when auth.cognito.enabled is false: nobody could sign in"))
+	}
+	// Only check the length once the parts are valid, so one mistake gives one message.
+	if len(errs) == 0 {
+		if n := len(s.AuthFQDN()); *c.Enabled && n > acmMaxDomainLength {
+			errs = append(errs, field.TooLong(domain.Child("hostName"), s.AuthFQDN(), acmMaxDomainLength))
+		} else if n := len(s.FQDN()); n > acmMaxDomainLength {
+			errs = append(errs, field.TooLong(domain.Child("hostName"), s.FQDN(), acmMaxDomainLength))
+		}
+	}
+
+	errs = append(errs, s.validateWorkloads(spec)...)
+	return errs
+}
+
+func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	lf := spec.Child("langfuse")
+	m := reImageTag.FindStringSubmatch(s.Langfuse.Version)
+	if m == nil {
+		errs = append(errs, field.Invalid(lf.Child("version"), s.Langfuse.Version, "must be a Langfuse image tag of major version 3 or 4, such as 3.174.1"))
+	}
+	errs = append(errs, task(lf.Child("web"), s.Langfuse.Web)...)
+	errs = append(errs, task(lf.Child("worker"), s.Langfuse.Worker)...)
+
+	ch := spec.Child("clickhouse")
+	errs = append(errs, task(ch, s.ClickHouse)...)
+	chv := reCHVersion.FindStringSubmatch(s.ClickHouse.Version)
+	switch {
+	case chv == nil:
+		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be a ClickHouse version such as 25.12"))
+	case m != nil && m[1] == "4" && !atLeast(chv[1], chv[2], 25, 12):
+		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 25.12 or later for Langfuse 4: upgrade ClickHouse first"))
+	case !atLeast(chv[1], chv[2], 24, 3):
+		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 24.3 or later"))
+	}
+
+	db := spec.Child("database")
+	if s.Database.MinCapacity < 0 || s.Database.MinCapacity > 256 {
+		errs = append(errs, field.Invalid(db.Child("minCapacity"), s.Database.MinCapacity, "must be between 0 and 256 ACUs"))
+	}
+	if s.Database.MaxCapacity < 1 || s.Database.MaxCapacity > 256 {
+		errs = append(errs, field.Invalid(db.Child("maxCapacity"), s.Database.MaxCapacity, "must be between 1 and 256 ACUs"))
+	}
+	if s.Database.MinCapacity > s.Database.MaxCapacity {
+		errs = append(errs, field.Invalid(db.Child("minCapacity"), s.Database.MinCapacity, "must not be greater than maxCapacity"))
+	}
+	errs = append(errs, matches(spec.Child("cache", "nodeType"), s.Cache.NodeType, reCacheNodeTyp, "an ElastiCache node type such as cache.t4g.small")...)
+	return errs
+}
+
+func matches(p *field.Path, v string, re *regexp.Regexp, what string) field.ErrorList {
+	if v == "" {
+		return field.ErrorList{field.Required(p, "must be "+what)}
+	}
+	if !re.MatchString(v) {
+		return field.ErrorList{field.Invalid(p, v, "must be "+what)}
+	}
+	return nil
+}
+
+func subnets(p *field.Path, ids []string, what string) field.ErrorList {
+	var errs field.ErrorList
+	if len(ids) < 2 {
+		errs = append(errs, field.Invalid(p, ids, fmt.Sprintf("must list at least 2 subnets, in different availability zones, for %s", what)))
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		switch {
+		case !reSubnetID.MatchString(id):
+			errs = append(errs, field.Invalid(p.Index(i), id, "must be a subnet id such as subnet-0123456789abcdef0"))
+		case seen[id]:
+			errs = append(errs, field.Duplicate(p.Index(i), id))
+		}
+		seen[id] = true
+	}
+	return errs
+}
+
+func task(p *field.Path, t Task) field.ErrorList {
+	var errs field.ErrorList
+	if *t.Replicas < 0 || *t.Replicas > 100 {
+		errs = append(errs, field.Invalid(p.Child("replicas"), *t.Replicas, "must be between 0 and 100"))
+	}
+	fits, ok := fargateMemory[t.CPU]
+	switch {
+	case !ok:
+		errs = append(errs, field.NotSupported(p.Child("cpu"), strconv.FormatInt(t.CPU, 10), []string{"256", "512", "1024", "2048", "4096", "8192", "16384"}))
+	case !fits(t.Memory):
+		errs = append(errs, field.Invalid(p.Child("memory"), t.Memory, fmt.Sprintf("is not a Fargate memory size (MiB) for cpu %d", t.CPU)))
+	}
+	return errs
+}
+
+func atLeast(major, minor string, wantMajor, wantMinor int) bool {
+	ma, _ := strconv.Atoi(major)
+	mi, _ := strconv.Atoi(minor)
+	return ma > wantMajor || (ma == wantMajor && mi >= wantMinor)
+}
+
+// FQDN is the host name Langfuse answers on.
+func (s *Spec) FQDN() string { return s.Domain.HostName + "." + strings.TrimSuffix(s.Domain.ZoneName, ".") }
+
+// AuthFQDN is the Cognito custom domain, a subdomain of the Langfuse host.
+func (s *Spec) AuthFQDN() string { return s.Auth.Cognito.DomainPrefix + "." + s.FQDN() }
+
+// CognitoEnabled says whether Cognito is the login provider.
+func (s *Spec) CognitoEnabled() bool { return *s.Auth.Cognito.Enabled }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/response"
+)
+
+// statusWaitingFor is the XR status field listing what is held back and why.
+// Besides telling users, it is the function's memory between calls: an event
+// is sent only when this list changes, never once per call.
+const statusWaitingFor = "status.waitingFor"
+
+// Event reasons.
+const (
+	reasonWaiting         = "WaitingForDependency"
+	reasonDependencyReady = "DependencyReady"
+	reasonAvailable       = "Available"
+	reasonCreating        = "Creating"
+)
+
+// xrStatus is what the function reports on the XR (and so on the claim).
+type xrStatus struct {
+	URL        string         `json:"url"`
+	AuthURL    string         `json:"authUrl,omitempty"`
+	Cognito    *cognitoStatus `json:"cognito,omitempty"`
+	WaitingFor []string       `json:"waitingFor"`
+}
+
+type cognitoStatus struct {
+	UserPoolID string `json:"userPoolId,omitempty"`
+	ClientID   string `json:"clientId,omitempty"`
+	Issuer     string `json:"issuer,omitempty"`
+}
+
+// statusOf derives the XR status from the spec and what AWS reports.
+func statusOf(w *world, p *plan) xrStatus {
+	st := xrStatus{URL: "https://" + w.spec.FQDN(), WaitingFor: waitingFor(p)}
+	if !w.spec.CognitoEnabled() {
+		return st
+	}
+	st.AuthURL = "https://" + w.spec.AuthFQDN()
+	c := cognitoStatus{
+		UserPoolID: w.statusString(compUserPool, statusPathID),
+		ClientID:   w.statusString(compUserPoolClient, statusPathID),
+	}
+	if ep := w.statusString(compUserPool, statusPathPoolEndpoint); ep != "" {
+		// Langfuse discovers OIDC from the pool's regional endpoint, not
+		// from the custom domain, which serves no discovery document.
+		c.Issuer = "https://" + ep
+	}
+	if c != (cognitoStatus{}) {
+		st.Cognito = &c
+	}
+	return st
+}
+
+// setStatus writes each status field the function owns, leaving others that
+// earlier pipeline steps may have set.
+func setStatus(dxr *resource.Composite, st xrStatus) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return errors.Wrap(err, "cannot encode status")
+	}
+	fields := map[string]any{}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return errors.Wrap(err, "cannot decode status")
+	}
+	for k, v := range fields {
+		if err := dxr.Resource.SetValue("status."+k, v); err != nil {
+			return errors.Wrapf(err, "cannot set status.%s", k)
+		}
+	}
+	return nil
+}
+
+func waitingFor(p *plan) []string {
+	out := make([]string, 0, len(p.held))
+	for _, h := range p.held {
+		out = append(out, h.describe())
+	}
+	return out
+}
+
+// setConditions sets one custom condition per gate of the graph, on the XR
+// and its claim. Crossplane v1 drops these, which is why events say the same.
+func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
+	type gate struct {
+		held    []held
+		unready []string
+		seen    bool
+	}
+	gates := map[string]*gate{}
+	var order []string
+	for _, c := range graph {
+		if c.condition == "" || !c.enabled(w.spec) {
+			continue
+		}
+		if gates[c.condition] == nil {
+			gates[c.condition] = &gate{}
+			order = append(order, c.condition)
+		}
+	}
+	for _, h := range p.held {
+		if g := gates[h.component.condition]; g != nil {
+			g.held = append(g.held, h)
+		}
+	}
+	for _, name := range p.order {
+		e := p.desired[name]
+		g := gates[e.component.condition]
+		if g != nil && !p.componentReady[e.component.name] && !slices.Contains(g.unready, e.component.name) {
+			g.unready = append(g.unready, e.component.name)
+		}
+	}
+	for _, t := range order {
+		g := gates[t]
+		switch {
+		case len(g.held) > 0:
+			msgs := make([]string, 0, len(g.held))
+			for _, h := range g.held {
+				msgs = append(msgs, h.describe())
+			}
+			response.ConditionFalse(rsp, t, g.held[0].reason()).
+				WithMessage(strings.Join(msgs, "; ")).TargetCompositeAndClaim()
+		case len(g.unready) > 0:
+			response.ConditionFalse(rsp, t, reasonCreating).
+				WithMessage(fmt.Sprintf("waiting for AWS to report %s Ready", strings.Join(g.unready, ", "))).TargetCompositeAndClaim()
+		default:
+			response.ConditionTrue(rsp, t, reasonAvailable).TargetCompositeAndClaim()
+		}
+	}
+}
+
+// emitEvents sends one event per change of what is waited for, comparing with
+// the list the observed XR carries from the previous call.
+func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
+	var before []string
+	_ = oxr.Resource.GetValueInto(statusWaitingFor, &before)
+	sort.Strings(before)
+	for _, m := range now {
+		if !slices.Contains(before, m) {
+			response.Normal(rsp, "Waiting: "+m).WithReason(reasonWaiting).TargetCompositeAndClaim()
+		}
+	}
+	for _, m := range before {
+		if !slices.Contains(now, m) {
+			response.Normal(rsp, "No longer waiting: "+m).WithReason(reasonDependencyReady).TargetCompositeAndClaim()
+		}
+	}
+}

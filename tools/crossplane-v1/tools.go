@@ -1,0 +1,10 @@
+//go:build tools
+
+// Package tools pins the v1.16 crossplane CLI, whose `crossplane beta render`
+// speaks only the v1beta1 function protocol: the claim path is rendered with it
+// too, as Crossplane v1 users do.
+package tools
+
+import (
+	_ "github.com/crossplane/crossplane/cmd/crank"
+)
