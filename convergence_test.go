@@ -1,0 +1,283 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// The waves a Langfuse XR goes through with every resource Ready as soon as
+// it is created: each lists the composed resources first emitted in it.
+var wantWaves = [][]string{
+	{
+		"alb", "alb-egress", "alb-ingress-443-0", "alb-ingress-80-0", "alb-listener-http", "alb-security-group", "alb-target-group",
+		"cert-auth", "cert-host", "cognito-client", "cognito-client-secret", "cognito-user-pool",
+	},
+	{"cert-auth-validation-record-0", "cert-host-validation-record-0", "cognito-branding", "cognito-client-secret-version"},
+	{"cert-auth-validation", "cert-host-validation"},
+	{"alb-listener-https"},
+	{"dns-record-host"},
+	{"cognito-domain"},
+	{"dns-record-auth"},
+}
+
+// converge plays the provider until the XR is Ready, checking at every wave
+// that nothing is emitted before what it needs is observed, and that nothing
+// observed is ever dropped. It returns the provider and the last response.
+func converge(t *testing.T, xr *structpb.Struct) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
+	t.Helper()
+	p := newFakeProvider()
+	var waves [][]string
+	for call := 1; call <= 20; call++ {
+		rsp := run(t, p.request(xr, nil))
+		if msg := fatal(rsp); msg != "" {
+			t.Fatalf("call %d: unexpected Fatal result: %s", call, msg)
+		}
+		names := desiredNames(rsp)
+		for n := range p.observed {
+			if !slices.Contains(names, n) {
+				t.Errorf("call %d: observed resource %s was dropped from the desired state, which would delete it", call, n)
+			}
+		}
+		assertNeedsObserved(t, call, p, rsp)
+		if xrReady(rsp) {
+			for _, n := range names {
+				if _, ok := p.observed[n]; !ok {
+					t.Fatalf("call %d: XR reported Ready while %s is not even observed", call, n)
+				}
+			}
+			return p, rsp, waves
+		}
+		added := p.observeAll(t, rsp)
+		if len(added) == 0 {
+			t.Fatalf("call %d: nothing new emitted and the XR is not Ready; waiting for: %v", call, rsp.GetDesired().GetComposite().GetResource().AsMap()["status"])
+		}
+		waves = append(waves, added)
+		xr = carryXRStatus(t, xr, rsp)
+	}
+	t.Fatal("the XR did not become Ready in 20 calls")
+	return nil, nil, nil
+}
+
+// assertNeedsObserved checks that every newly emitted resource's needs, as the
+// graph states them, were satisfied by what was observed when it appeared.
+func assertNeedsObserved(t *testing.T, call int, p *fakeProvider, rsp *fnv1.RunFunctionResponse) {
+	t.Helper()
+	for name, r := range rsp.GetDesired().GetResources() {
+		if _, seen := p.observed[name]; seen {
+			continue
+		}
+		c := componentLabel(r.GetResource().AsMap())
+		for _, need := range componentNamed(t, c).needs {
+			var deps []map[string]any
+			for _, o := range p.observed {
+				if m := o.GetResource().AsMap(); componentLabel(m) == need.component {
+					deps = append(deps, m)
+				}
+			}
+			if len(deps) == 0 {
+				t.Errorf("call %d: %s emitted before %s was observed", call, name, need.component)
+			}
+			for _, m := range deps {
+				if need.ready && !conditionTrue(m, "Ready") {
+					t.Errorf("call %d: %s emitted before %s was Ready", call, name, need.component)
+				}
+				for _, f := range need.fields {
+					if v := lookup(m, f); v == nil || v == "" {
+						t.Errorf("call %d: %s emitted before %s reported %s", call, name, need.component, f)
+					}
+				}
+			}
+		}
+	}
+}
+
+func componentLabel(m map[string]any) string {
+	meta, _ := m["metadata"].(map[string]any)
+	labels, _ := meta["labels"].(map[string]any)
+	c, _ := labels[labelComponent].(string)
+	return c
+}
+
+func componentNamed(t *testing.T, name string) component {
+	t.Helper()
+	for _, c := range graph {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no component %q in the graph", name)
+	return component{}
+}
+
+func conditionTrue(m map[string]any, typ string) bool {
+	st, _ := m["status"].(map[string]any)
+	cs, _ := st["conditions"].([]any)
+	for _, c := range cs {
+		cm, _ := c.(map[string]any)
+		if cm["type"] == typ {
+			return cm["status"] == "True"
+		}
+	}
+	return false
+}
+
+func lookup(m map[string]any, path string) any {
+	var cur any = m
+	for _, p := range splitPath(path) {
+		cm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = cm[p]
+	}
+	if l, ok := cur.([]any); ok && len(l) == 0 {
+		return nil
+	}
+	return cur
+}
+
+func splitPath(p string) []string {
+	var out []string
+	start := 0
+	for i := range len(p) {
+		if p[i] == '.' {
+			out = append(out, p[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, p[start:])
+}
+
+func TestConvergence(t *testing.T) {
+	for name, xrPath := range map[string]string{"ClaimXR": exampleClaimXR, "NamespacedXR": exampleNamespacedXR} {
+		t.Run(name, func(t *testing.T) {
+			xr := loadXR(t, xrPath)
+			p, last, waves := converge(t, xr)
+
+			if diff := cmp.Diff(wantWaves, waves); diff != "" {
+				t.Errorf("waves of emitted resources: -want, +got:\n%s", diff)
+			}
+
+			// The same input renders the same output.
+			again := run(t, p.request(xr, nil))
+			if diff := cmp.Diff(last, again, protocmp.Transform()); diff != "" {
+				t.Errorf("the same input rendered a different output: -first, +second:\n%s", diff)
+			}
+
+			st := last.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
+			cognito := st["cognito"].(map[string]any)
+			if got, want := cognito["issuer"], "https://cognito-idp.eu-west-1.amazonaws.com/"+cognito["userPoolId"].(string); got != want {
+				t.Errorf("status.cognito.issuer: got %v, want %v", got, want)
+			}
+			if got := st["url"]; got != "https://langfuse.example.com" {
+				t.Errorf("status.url: got %v", got)
+			}
+			if got := st["authUrl"]; got != "https://auth.langfuse.example.com" {
+				t.Errorf("status.authUrl: got %v", got)
+			}
+			if got := last.GetMeta().GetTtl().AsDuration(); got != defaultReadyTTL {
+				t.Errorf("TTL once Ready: got %v, want %v", got, defaultReadyTTL)
+			}
+			for _, c := range last.GetConditions() {
+				if c.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
+					t.Errorf("condition %s is %s (%s) once everything is Ready", c.GetType(), c.GetStatus(), c.GetMessage())
+				}
+			}
+		})
+	}
+}
+
+// TestFlappingDependencyRemovesNothing flips dependencies back once
+// everything exists: nothing may leave the desired state, since leaving it
+// deletes the resource in AWS.
+func TestFlappingDependencyRemovesNothing(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		flap   func(t *testing.T, p *fakeProvider)
+	}{
+		"HostRecordNotReady": {
+			reason: "The Cognito domain stays when the host record it waited for reports not Ready.",
+			flap:   func(t *testing.T, p *fakeProvider) { p.setReady(t, compDNSRecordHost, false) },
+		},
+		"EverythingNotReady": {
+			reason: "Every resource stays when every resource reports not Ready.",
+			flap: func(t *testing.T, p *fakeProvider) {
+				for n := range p.observed {
+					p.setReady(t, n, false)
+				}
+			},
+		},
+		"StatusForgotten": {
+			reason: "Every resource stays, with the spec it had, when the provider forgets every status value the builders read.",
+			flap: func(t *testing.T, p *fakeProvider) {
+				for n := range p.observed {
+					p.forgetStatus(t, n)
+				}
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := loadXR(t, exampleClaimXR)
+			p, before, _ := converge(t, xr)
+			tc.flap(t, p)
+			after := run(t, p.request(xr, nil))
+			if msg := fatal(after); msg != "" {
+				t.Fatalf("%s\nunexpected Fatal: %s", tc.reason, msg)
+			}
+			if diff := cmp.Diff(desiredNames(before), desiredNames(after)); diff != "" {
+				t.Errorf("%s\ndesired resources: -before, +after:\n%s", tc.reason, diff)
+			}
+			for n, r := range before.GetDesired().GetResources() {
+				want := r.GetResource().AsMap()["spec"]
+				got := after.GetDesired().GetResources()[n].GetResource().AsMap()["spec"]
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s\n%s spec changed: -before, +after:\n%s", tc.reason, n, diff)
+				}
+			}
+			if xrReady(after) {
+				t.Errorf("%s\nthe XR is Ready although resources are not", tc.reason)
+			}
+		})
+	}
+}
+
+// TestOneEventPerChange checks that calling again with nothing changed sends
+// no event, and a change sends one per thing that changed.
+func TestOneEventPerChange(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p := newFakeProvider()
+
+	first := run(t, p.request(xr, nil))
+	if got := len(events(first)); got == 0 {
+		t.Fatal("the first call sent no event about what it waits for")
+	}
+	xr = carryXRStatus(t, xr, first)
+	if got := events(run(t, p.request(xr, nil))); len(got) != 0 {
+		t.Errorf("a second call with nothing changed sent events: %v", got)
+	}
+	p.observeAll(t, first)
+	third := run(t, p.request(xr, nil))
+	if len(events(third)) == 0 {
+		t.Error("a call after the first wave became Ready sent no event")
+	}
+	xr = carryXRStatus(t, xr, third)
+	if got := events(run(t, p.request(xr, nil))); len(got) != 0 {
+		t.Errorf("a repeated call sent events again: %v", got)
+	}
+}
+
+func events(rsp *fnv1.RunFunctionResponse) []string {
+	var out []string
+	for _, r := range rsp.GetResults() {
+		out = append(out, fmt.Sprintf("%s: %s", r.GetReason(), r.GetMessage()))
+	}
+	return out
+}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/types/known/structpb"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// This file plays provider-aws for the tests: it turns what the function
+// emitted into observed resources that are Ready and report the status values
+// AWS would, so tests can drive the function wave by wave.
+
+const (
+	exampleClaimXR      = "example/xr.yaml"
+	exampleNamespacedXR = "example/namespaced/xr.yaml"
+	exampleAccount      = "123456789012"
+)
+
+// loadXR reads an example XR as a protobuf struct.
+func loadXR(t testing.TB, path string) *structpb.Struct {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("cannot read %s: %v", path, err)
+	}
+	j, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		t.Fatalf("cannot convert %s to JSON: %v", path, err)
+	}
+	s := &structpb.Struct{}
+	if err := s.UnmarshalJSON(j); err != nil {
+		t.Fatalf("cannot decode %s: %v", path, err)
+	}
+	return s
+}
+
+// withSpec returns a copy of xr with spec fields set (path → value, dotted).
+func withSpec(t testing.TB, xr *structpb.Struct, set map[string]any) *structpb.Struct {
+	t.Helper()
+	m := xr.AsMap()
+	for path, v := range set {
+		parts := strings.Split(path, ".")
+		cur := m
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := cur[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[p] = next
+			}
+			cur = next
+		}
+		if v == nil {
+			delete(cur, parts[len(parts)-1])
+			continue
+		}
+		cur[parts[len(parts)-1]] = v
+	}
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		t.Fatalf("cannot build XR: %v", err)
+	}
+	return s
+}
+
+// fakeProvider holds the observed state of an XR's composed resources.
+type fakeProvider struct {
+	region   string
+	observed map[string]*fnv1.Resource
+}
+
+func newFakeProvider() *fakeProvider {
+	return &fakeProvider{region: "eu-west-1", observed: map[string]*fnv1.Resource{}}
+}
+
+// request is a RunFunctionRequest for xr with everything observed so far.
+func (p *fakeProvider) request(xr *structpb.Struct, input *structpb.Struct) *fnv1.RunFunctionRequest {
+	obs := make(map[string]*fnv1.Resource, len(p.observed))
+	for k, v := range p.observed {
+		obs[k] = v
+	}
+	return &fnv1.RunFunctionRequest{
+		Meta:     &fnv1.RequestMeta{Tag: "test"},
+		Input:    input,
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: xr}, Resources: obs},
+		Desired:  &fnv1.State{},
+	}
+}
+
+// observeAll makes every desired resource observed and Ready, with the
+// status AWS would report. Resources observed already keep their status.
+func (p *fakeProvider) observeAll(t testing.TB, rsp *fnv1.RunFunctionResponse) []string {
+	t.Helper()
+	var added []string
+	for name, r := range rsp.GetDesired().GetResources() {
+		if _, ok := p.observed[name]; ok {
+			continue
+		}
+		p.observed[name] = &fnv1.Resource{Resource: p.observe(t, name, r.GetResource(), true)}
+		added = append(added, name)
+	}
+	sort.Strings(added)
+	return added
+}
+
+// setReady flips the Ready condition of an observed resource.
+func (p *fakeProvider) setReady(t testing.TB, name string, ready bool) {
+	t.Helper()
+	o, ok := p.observed[name]
+	if !ok {
+		t.Fatalf("%s is not observed", name)
+	}
+	m := o.GetResource().AsMap()
+	status, _ := m["status"].(map[string]any)
+	status["conditions"] = []any{readyCondition(ready)}
+	p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
+}
+
+// forgetStatus drops what an observed resource reports in atProvider, as a
+// provider does for a while after a restart or an external change.
+func (p *fakeProvider) forgetStatus(t testing.TB, name string) {
+	t.Helper()
+	m := p.observed[name].GetResource().AsMap()
+	m["status"] = map[string]any{"conditions": []any{readyCondition(false)}}
+	p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
+}
+
+func readyCondition(ready bool) map[string]any {
+	c := map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-01-01T00:00:00Z"}
+	if !ready {
+		c["status"] = "False"
+		c["reason"] = "Creating"
+	}
+	return c
+}
+
+func mustStruct(t testing.TB, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		t.Fatalf("cannot build struct: %v", err)
+	}
+	return s
+}
+
+// observe returns the observed copy of a desired resource, as the provider
+// would report it once AWS created it.
+func (p *fakeProvider) observe(t testing.TB, name string, desired *structpb.Struct, ready bool) *structpb.Struct {
+	t.Helper()
+	m := desired.AsMap()
+	meta, _ := m["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		m["metadata"] = meta
+	}
+	meta["name"] = "langfuse-x7k2p-" + hash(name)[:5]
+	ann, _ := meta["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+		meta["annotations"] = ann
+	}
+	ann["crossplane.io/composition-resource-name"] = name
+	fp, _ := m["spec"].(map[string]any)["forProvider"].(map[string]any)
+	m["status"] = map[string]any{
+		"atProvider": p.atProvider(m["kind"].(string), name, fp),
+		"conditions": []any{readyCondition(ready)},
+	}
+	return mustStruct(t, m)
+}
+
+func hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// atProvider invents plausible status values for each kind the function
+// composes: the ones the function reads must look like AWS's.
+func (p *fakeProvider) atProvider(kind, name string, fp map[string]any) map[string]any {
+	h := hash(name)
+	region, _ := fp["region"].(string)
+	if region == "" {
+		region = p.region
+	}
+	arn := func(service, res string) string {
+		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, exampleAccount, res)
+	}
+	switch kind {
+	case "Certificate":
+		domain, _ := fp["domainName"].(string)
+		dvo := map[string]any{
+			"domainName":          domain,
+			"resourceRecordName":  "_" + h[:32] + "." + domain + ".",
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": "_" + h[32:64] + ".jkddzztszm.acm-validations.aws.",
+		}
+		// ACM repeats a record for names that share it; the function dedupes.
+		return map[string]any{
+			"arn":                     arn("acm", "certificate/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32]),
+			"domainName":              domain,
+			"status":                  "ISSUED",
+			"domainValidationOptions": []any{dvo, dvo},
+		}
+	case "CertificateValidation":
+		return map[string]any{"id": fp["certificateArn"]}
+	case "Record":
+		n, _ := fp["name"].(string)
+		return map[string]any{"fqdn": strings.TrimSuffix(n, "."), "id": fp["zoneId"].(string) + "_" + n + "_" + fp["type"].(string)}
+	case "SecurityGroup":
+		return map[string]any{"id": "sg-0" + h[:16], "arn": arn("ec2", "security-group/sg-0"+h[:16])}
+	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
+		return map[string]any{"id": "sgr-0" + h[:16]}
+	case "LB":
+		n, _ := fp["name"].(string)
+		return map[string]any{
+			"arn":     arn("elasticloadbalancing", "loadbalancer/app/"+n+"/"+h[:16]),
+			"dnsName": n + "-1234567890." + region + ".elb.amazonaws.com",
+			"zoneId":  "Z32O12XQLNTSW2",
+		}
+	case "LBTargetGroup":
+		return map[string]any{"arn": arn("elasticloadbalancing", "targetgroup/"+fp["name"].(string)+"/"+h[:16])}
+	case "LBListener":
+		return map[string]any{"arn": arn("elasticloadbalancing", "listener/app/lb/"+h[:16]+"/"+h[16:32])}
+	case "UserPool":
+		id := region + "_" + strings.ToUpper(h[:9])
+		return map[string]any{
+			"id":       id,
+			"arn":      arn("cognito-idp", "userpool/"+id),
+			"endpoint": "cognito-idp." + region + ".amazonaws.com/" + id,
+		}
+	case "UserPoolClient":
+		return map[string]any{"id": h[:26]}
+	case "UserPoolDomain":
+		return map[string]any{
+			"cloudfrontDistribution":       "d" + h[:13] + ".cloudfront.net",
+			"cloudfrontDistributionZoneId": cloudFrontHostedZoneID,
+			"awsAccountId":                 exampleAccount,
+		}
+	case "Secret":
+		return map[string]any{"arn": arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6]), "id": "x"}
+	case "SecretVersion":
+		return map[string]any{"id": "secret|" + h[:8], "versionId": h[:32]}
+	case "Resource":
+		return map[string]any{"id": h[:12]}
+	default:
+		return map[string]any{"id": h[:12]}
+	}
+}
+
+// run calls the function once, failing the test on a Go error.
+func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	t.Helper()
+	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
+	if err != nil {
+		t.Fatalf("RunFunction returned an error: %v", err)
+	}
+	return rsp
+}
+
+// fatal returns the message of a Fatal result, or "".
+func fatal(rsp *fnv1.RunFunctionResponse) string {
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			return r.GetMessage()
+		}
+	}
+	return ""
+}
+
+// desiredNames lists the names of the desired composed resources, sorted.
+func desiredNames(rsp *fnv1.RunFunctionResponse) []string {
+	out := make([]string, 0, len(rsp.GetDesired().GetResources()))
+	for n := range rsp.GetDesired().GetResources() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// carryXRStatus feeds the status the function wrote back as the observed XR's,
+// as Crossplane does between calls.
+func carryXRStatus(t testing.TB, xr *structpb.Struct, rsp *fnv1.RunFunctionResponse) *structpb.Struct {
+	t.Helper()
+	m := xr.AsMap()
+	if st, ok := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"]; ok {
+		m["status"] = st
+	}
+	return mustStruct(t, m)
+}
+
+// xrReady says whether Crossplane v2 would call the XR Ready after rsp.
+func xrReady(rsp *fnv1.RunFunctionResponse) bool {
+	if rsp.GetDesired().GetComposite().GetReady() == fnv1.Ready_READY_FALSE {
+		return false
+	}
+	for _, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_TRUE {
+			return false
+		}
+	}
+	return true
+}
