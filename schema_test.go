@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	apiextensions "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
+	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	"sigs.k8s.io/yaml"
+)
+
+// providerAWSModule is the provider whose CRDs the rendered MRs must satisfy.
+// Its CRDs are found through the module download, not copied into the repo.
+const providerAWSModule = "github.com/upbound/provider-aws/v2@v2.4.0"
+
+var (
+	crdDirOnce sync.Once
+	crdDir     string
+	crdDirErr  error
+)
+
+// providerCRDDir downloads provider-aws (once per machine, into the module
+// cache) and returns its package/crds directory.
+func providerCRDDir(t testing.TB) string {
+	t.Helper()
+	crdDirOnce.Do(func() {
+		out, err := exec.Command("go", "mod", "download", "-json", providerAWSModule).Output()
+		if err != nil {
+			crdDirErr = err
+			return
+		}
+		var m struct{ Dir, Error string }
+		if err := json.Unmarshal(out, &m); err != nil || m.Dir == "" {
+			crdDirErr = err
+			if m.Error != "" {
+				crdDirErr = os.ErrNotExist
+			}
+			return
+		}
+		crdDir = filepath.Join(m.Dir, "package", "crds")
+	})
+	if crdDirErr != nil {
+		t.Fatalf("cannot download %s to find its CRDs: %v", providerAWSModule, crdDirErr)
+	}
+	return crdDir
+}
+
+// schemaValidator validates objects against one version of a CRD the way the
+// API server does: OpenAPI (types, enums, patterns, required), pruning
+// (unknown fields) and CEL (the provider's required-parameter rules).
+type schemaValidator struct {
+	internal   *apiextensions.JSONSchemaProps
+	structural *structuralschema.Structural
+}
+
+func newSchemaValidator(t testing.TB, v1 *apiextv1.JSONSchemaProps) *schemaValidator {
+	t.Helper()
+	internal := &apiextensions.JSONSchemaProps{}
+	if err := apiextv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(v1, internal, nil); err != nil {
+		t.Fatalf("cannot convert schema: %v", err)
+	}
+	s, err := structuralschema.NewStructural(internal)
+	if err != nil {
+		t.Fatalf("cannot build structural schema: %v", err)
+	}
+	return &schemaValidator{internal: internal, structural: s}
+}
+
+// validate returns every error the API server would report for obj, and the
+// paths of fields it would prune as unknown. It defaults obj in place.
+func (v *schemaValidator) validate(obj map[string]any) (field.ErrorList, []string) {
+	structuraldefaulting.Default(obj, v.structural)
+	unknown := pruning.PruneWithOptions(obj, v.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})
+
+	sv, _, err := validation.NewSchemaValidator(v.internal)
+	if err != nil {
+		return field.ErrorList{field.InternalError(nil, err)}, unknown
+	}
+	errs := validation.ValidateCustomResource(nil, obj, sv)
+	celErrs, _ := cel.NewValidator(v.structural, true, celconfig.PerCallLimit).
+		Validate(context.Background(), nil, v.structural, obj, nil, celconfig.RuntimeCELCostBudget)
+	return append(errs, celErrs...), unknown
+}
+
+var (
+	crdCacheMu sync.Mutex
+	crdCache   = map[string]*schemaValidator{}
+)
+
+// mrValidator returns the validator of the provider CRD serving apiVersion/kind.
+func mrValidator(t testing.TB, apiVersion, kind string) *schemaValidator {
+	t.Helper()
+	crdCacheMu.Lock()
+	defer crdCacheMu.Unlock()
+	key := apiVersion + "/" + kind
+	if v, ok := crdCache[key]; ok {
+		return v
+	}
+	group, version, _ := strings.Cut(apiVersion, "/")
+	file := filepath.Join(providerCRDDir(t), group+"_"+strings.ToLower(kind)+"s.yaml")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("no CRD for %s: %v", key, err)
+	}
+	crd := &apiextv1.CustomResourceDefinition{}
+	if err := yaml.Unmarshal(b, crd); err != nil {
+		t.Fatalf("cannot decode %s: %v", file, err)
+	}
+	if crd.Spec.Names.Kind != kind {
+		t.Fatalf("%s defines kind %s, not %s", file, crd.Spec.Names.Kind, kind)
+	}
+	for _, ver := range crd.Spec.Versions {
+		if ver.Name == version && ver.Served {
+			v := newSchemaValidator(t, ver.Schema.OpenAPIV3Schema)
+			crdCache[key] = v
+			return v
+		}
+	}
+	t.Fatalf("%s serves no version %s", file, version)
+	return nil
+}
+
+// assertValidMR fails the test for every way obj breaks its provider CRD.
+func assertValidMR(t testing.TB, name string, obj map[string]any) {
+	t.Helper()
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	// The API server sees what Crossplane writes: the function's object with a
+	// name. Copy it, since defaulting and pruning change the object.
+	b, _ := json.Marshal(obj)
+	cp := map[string]any{}
+	_ = json.Unmarshal(b, &cp)
+	meta, _ := cp["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		cp["metadata"] = meta
+	}
+	meta["name"] = "langfuse-x7k2p-abcde"
+	errs, unknown := mrValidator(t, apiVersion, kind).validate(cp)
+	for _, e := range errs {
+		t.Errorf("%s (%s %s): %v", name, apiVersion, kind, e)
+	}
+	for _, u := range unknown {
+		t.Errorf("%s (%s %s): unknown field %s", name, apiVersion, kind, u)
+	}
+}
+
+// TestRenderedMRsMatchProviderCRDs renders every resource, for a claim's XR
+// (cluster-scoped MRs) and a namespaced XR (.m. MRs) in several spec
+// variants, and validates each against the provider-aws v2.4.0 CRDs.
+func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
+	variants := map[string]map[string]any{
+		"Defaults":      nil,
+		"Classic":       {"spec.auth.cognito.managedLogin": "classic", "spec.auth.cognito.mfa": "OFF"},
+		"DeletePolicy":  {"spec.deletionPolicy": "Delete", "spec.auth.cognito.mfa": "ON", "spec.auth.cognito.selfSignUp": true},
+		"IPv6AndIPv4":   {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "2001:db8::/32"}},
+		"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+		"OtherRegionPC": {"spec.region": "ap-southeast-2", "spec.providerConfigName": "aws-prod"},
+	}
+	for style, xrPath := range map[string]string{"Cluster": exampleClaimXR, "Namespaced": exampleNamespacedXR} {
+		for variant, set := range variants {
+			t.Run(style+"/"+variant, func(t *testing.T) {
+				xr := withSpec(t, loadXR(t, xrPath), set)
+				_, last, _ := converge(t, xr)
+				if len(last.GetDesired().GetResources()) == 0 {
+					t.Fatal("nothing rendered")
+				}
+				for name, r := range last.GetDesired().GetResources() {
+					obj := r.GetResource().AsMap()
+					wantGroup := ".aws.upbound.io/"
+					if style == "Namespaced" {
+						wantGroup = ".aws.m.upbound.io/v1beta1"
+					}
+					if av, _ := obj["apiVersion"].(string); !strings.Contains(av, wantGroup) {
+						t.Errorf("%s: apiVersion %s is not a %s MR", name, av, style)
+					}
+					assertValidMR(t, name, obj)
+				}
+			})
+		}
+	}
+}
+
+// TestSchemaValidatorCatchesMistakes proves the validator fails on the
+// mistakes it exists to catch, so a passing validation means something.
+func TestSchemaValidatorCatchesMistakes(t *testing.T) {
+	valid := func() map[string]any {
+		return map[string]any{
+			"apiVersion": "route53.aws.m.upbound.io/v1beta1",
+			"kind":       "Record",
+			"metadata":   map[string]any{"name": "r"},
+			"spec": map[string]any{
+				"providerConfigRef": map[string]any{"kind": "ClusterProviderConfig", "name": "default"},
+				"forProvider": map[string]any{
+					"zoneId": "Z0123456789ABCDEFGHIJ", "name": "langfuse.example.com", "type": "A",
+					"alias": map[string]any{"name": "x.elb.amazonaws.com", "zoneId": "Z32O12XQLNTSW2", "evaluateTargetHealth": true},
+				},
+			},
+		}
+	}
+	cases := map[string]struct {
+		mutate func(m map[string]any)
+		want   string
+	}{
+		"Valid":          {mutate: func(map[string]any) {}, want: ""},
+		"UnknownField":   {mutate: func(m map[string]any) { fp(m)["region"] = "eu-west-1" }, want: "unknown field spec.forProvider.region"},
+		"WrongType":      {mutate: func(m map[string]any) { fp(m)["alias"] = []any{} }, want: "spec.forProvider.alias: Invalid value"},
+		"MissingRequire": {mutate: func(m map[string]any) { delete(fp(m), "type") }, want: "spec.forProvider.type is a required parameter"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := valid()
+			tc.mutate(m)
+			errs, unknown := mrValidator(t, "route53.aws.m.upbound.io/v1beta1", "Record").validate(m)
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			for _, u := range unknown {
+				got = append(got, "unknown field "+u)
+			}
+			all := strings.Join(got, "\n")
+			if tc.want == "" && all != "" {
+				t.Errorf("a valid Record was rejected:\n%s", all)
+			}
+			if tc.want != "" && !strings.Contains(all, tc.want) {
+				t.Errorf("want an error containing %q, got:\n%s", tc.want, all)
+			}
+		})
+	}
+}
+
+func fp(m map[string]any) map[string]any {
+	return m["spec"].(map[string]any)["forProvider"].(map[string]any)
+}
