@@ -15,6 +15,7 @@ import (
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -90,6 +91,7 @@ func (v *schemaValidator) validate(obj map[string]any) (field.ErrorList, []strin
 		return field.ErrorList{field.InternalError(nil, err)}, unknown
 	}
 	errs := validation.ValidateCustomResource(nil, obj, sv)
+	errs = append(errs, listtype.ValidateListSetsAndMaps(nil, v.structural, obj)...)
 	celErrs, _ := cel.NewValidator(v.structural, true, celconfig.PerCallLimit).
 		Validate(context.Background(), nil, v.structural, obj, nil, celconfig.RuntimeCELCostBudget)
 	return append(errs, celErrs...), unknown

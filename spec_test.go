@@ -1,0 +1,205 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"sigs.k8s.io/yaml"
+)
+
+var update = flag.Bool("update", false, "rewrite generated files (example/namespaced/definition.yaml, example/observed) instead of comparing")
+
+const (
+	exampleXRD           = "example/definition.yaml"
+	exampleNamespacedXRD = "example/namespaced/definition.yaml"
+)
+
+// badSpecs are claims a user could write wrongly. Each must be rejected by the
+// XRD at kubectl apply and by the function (for crossplane render and XRDs
+// without the rules), both naming the field.
+var badSpecs = map[string]struct {
+	set   map[string]any
+	field string
+}{
+	"MissingZoneID":          {set: map[string]any{"spec.domain.zoneId": nil}, field: "spec.domain.zoneId"},
+	"BadZoneID":              {set: map[string]any{"spec.domain.zoneId": "z123"}, field: "spec.domain.zoneId"},
+	"InvalidHostName":        {set: map[string]any{"spec.domain.hostName": "Lang_fuse"}, field: "spec.domain.hostName"},
+	"HostNameTooLong":        {set: map[string]any{"spec.domain.hostName": strings.Repeat("a", 50)}, field: "spec.domain.hostName"},
+	"ZoneTrailingDot":        {set: map[string]any{"spec.domain.zoneName": "example.com."}, field: "spec.domain.zoneName"},
+	"MissingRegion":          {set: map[string]any{"spec.region": nil}, field: "spec.region"},
+	"UnknownRegionFormat":    {set: map[string]any{"spec.region": "europe-west1"}, field: "spec.region"},
+	"OnePublicSubnet":        {set: map[string]any{"spec.network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001"}}, field: "spec.network.publicSubnetIds"},
+	"OnePrivateSubnet":       {set: map[string]any{"spec.network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003"}}, field: "spec.network.privateSubnetIds"},
+	"DuplicateSubnet":        {set: map[string]any{"spec.network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60001"}}, field: "spec.network.publicSubnetIds"},
+	"BadSubnetID":            {set: map[string]any{"spec.network.privateSubnetIds": []any{"subnet-1", "subnet-0a1b2c3d4e5f60004"}}, field: "spec.network.privateSubnetIds"},
+	"BadVPCID":               {set: map[string]any{"spec.network.vpcId": "vpc-xyz"}, field: "spec.network.vpcId"},
+	"BadCIDR":                {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/33"}}, field: "spec.network.allowedCidrs"},
+	"BadMFA":                 {set: map[string]any{"spec.auth.cognito.mfa": "SOMETIMES"}, field: "spec.auth.cognito.mfa"},
+	"BadManagedLogin":        {set: map[string]any{"spec.auth.cognito.managedLogin": "v3"}, field: "spec.auth.cognito.managedLogin"},
+	"BadDomainPrefix":        {set: map[string]any{"spec.auth.cognito.domainPrefix": "auth.login"}, field: "spec.auth.cognito.domainPrefix"},
+	"LinkingWithSelfSignUp":  {set: map[string]any{"spec.auth.cognito.selfSignUp": true, "spec.auth.cognito.allowAccountLinking": true}, field: "spec.auth.cognito.allowAccountLinking"},
+	"NoWayToSignIn":          {set: map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": true}, field: "spec.auth.disableEmailPasswordAuth"},
+	"BadDeletionPolicy":      {set: map[string]any{"spec.deletionPolicy": "Retain"}, field: "spec.deletionPolicy"},
+	"LangfuseMajor2":         {set: map[string]any{"spec.langfuse.version": "2.95.0"}, field: "spec.langfuse.version"},
+	"Langfuse4OldClickHouse": {set: map[string]any{"spec.langfuse.version": "4.4.0", "spec.clickhouse.version": "25.8"}, field: "spec.clickhouse.version"},
+	"NonFargateCPU":          {set: map[string]any{"spec.langfuse.web.cpu": int64(3000)}, field: "spec.langfuse.web.cpu"},
+	"NonFargateMemory":       {set: map[string]any{"spec.langfuse.worker.memory": int64(1024)}, field: "spec.langfuse.worker.memory"},
+	"DatabaseMinOverMax":     {set: map[string]any{"spec.database.minCapacity": 8.0, "spec.database.maxCapacity": 4.0}, field: "spec.database.minCapacity"},
+	"BadCacheNodeType":       {set: map[string]any{"spec.cache.nodeType": "t4g.small"}, field: "spec.cache.nodeType"},
+	"ReplicasNotInteger":     {set: map[string]any{"spec.langfuse.web.replicas": "two"}, field: "spec.langfuse.web.replicas"},
+}
+
+// TestBadSpecIsFatalNamingTheField runs the function on each bad claim: the
+// result is Fatal (Crossplane then changes and deletes nothing), it names the
+// field, and no resource is emitted.
+func TestBadSpecIsFatalNamingTheField(t *testing.T) {
+	for name, tc := range badSpecs {
+		t.Run(name, func(t *testing.T) {
+			xr := withSpec(t, loadXR(t, exampleClaimXR), tc.set)
+			rsp := run(t, newFakeProvider().request(xr, nil))
+			msg := fatal(rsp)
+			if msg == "" {
+				t.Fatalf("no Fatal result for a bad %s", tc.field)
+			}
+			if !strings.Contains(msg, tc.field) {
+				t.Errorf("the Fatal result does not name %s: %s", tc.field, msg)
+			}
+			if n := len(rsp.GetDesired().GetResources()); n != 0 {
+				t.Errorf("a bad spec emitted %d resources", n)
+			}
+		})
+	}
+}
+
+// TestBadSpecRejectedByXRD validates each bad claim against the XRD's schema,
+// with its OpenAPI rules and CEL, as the API server does at kubectl apply.
+func TestBadSpecRejectedByXRD(t *testing.T) {
+	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
+		v := xrdValidator(t, path)
+		t.Run(path+"/Valid", func(t *testing.T) {
+			xr := loadXR(t, exampleClaimXR).AsMap()
+			delete(xr, "metadata")
+			if errs, _ := v.validate(xr); len(errs) > 0 {
+				t.Errorf("the example XR is rejected: %v", errs)
+			}
+		})
+		for name, tc := range badSpecs {
+			t.Run(path+"/"+name, func(t *testing.T) {
+				xr := withSpec(t, loadXR(t, exampleClaimXR), tc.set).AsMap()
+				delete(xr, "metadata")
+				errs, _ := v.validate(xr)
+				if len(errs) == 0 {
+					t.Fatalf("the XRD accepts a bad %s", tc.field)
+				}
+				if got := errs.ToAggregate().Error(); !strings.Contains(got, tc.field) {
+					t.Errorf("the XRD's error does not name %s: %s", tc.field, got)
+				}
+			})
+		}
+	}
+}
+
+func xrdValidator(t *testing.T, path string) *schemaValidator {
+	t.Helper()
+	xrd := readXRD(t, path)
+	versions, _ := xrd["spec"].(map[string]any)["versions"].([]any)
+	schema := versions[0].(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"]
+	b, err := yaml.Marshal(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := &apiextv1.JSONSchemaProps{}
+	if err := yaml.Unmarshal(b, props); err != nil {
+		t.Fatalf("cannot decode the schema of %s: %v", path, err)
+	}
+	return newSchemaValidator(t, props)
+}
+
+func readXRD(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		t.Fatalf("cannot decode %s: %v", path, err)
+	}
+	return m
+}
+
+// namespacedXRD derives the Crossplane v2 namespaced XRD from the claim XRD,
+// so the two APIs never drift: same schema, no claims, its own group.
+func namespacedXRD(t *testing.T) []byte {
+	t.Helper()
+	m := readXRD(t, exampleXRD)
+	m["apiVersion"] = "apiextensions.crossplane.io/v2"
+	m["metadata"] = map[string]any{"name": "xlangfuses.aws.m.platform.crossplane.io"}
+	spec := m["spec"].(map[string]any)
+	spec["group"] = "aws.m.platform.crossplane.io"
+	spec["scope"] = "Namespaced"
+	spec["defaultCompositionRef"] = map[string]any{"name": "langfuse-aws-namespaced"}
+	delete(spec, "claimNames")
+	b, err := yaml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := "# GENERATED by `go test -run TestNamespacedXRDInSync -update` from definition.yaml: edit that file.\n" +
+		"# The Langfuse API for Crossplane v2 namespaced XRs: no claims; the XR lives in a\n" +
+		"# namespace and composes the namespaced .m. managed resources there.\n"
+	return append([]byte(header), b...)
+}
+
+func TestNamespacedXRDInSync(t *testing.T) {
+	want := namespacedXRD(t)
+	if *update {
+		if err := os.WriteFile(exampleNamespacedXRD, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(exampleNamespacedXRD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s is not generated from %s; run go test -run TestNamespacedXRDInSync -update: -want, +got:\n%s", exampleNamespacedXRD, exampleXRD, diff)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	s, err := ParseSpec(map[string]any{
+		"region":  "eu-west-1",
+		"domain":  map[string]any{"hostName": "langfuse", "zoneName": "example.com", "zoneId": "Z0123456789ABCDEFGHIJ"},
+		"network": map[string]any{"vpcId": "vpc-0123456789abcdef0", "publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}, "privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Spec{
+		Region: "eu-west-1", ProviderConfigName: "default", DeletionPolicy: "Orphan",
+		Domain: Domain{HostName: "langfuse", ZoneName: "example.com", ZoneID: "Z0123456789ABCDEFGHIJ"},
+		Network: Network{
+			VPCID: "vpc-0123456789abcdef0", PublicSubnetIDs: []string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"},
+			PrivateSubnetIDs: []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}, AllowedCIDRs: []string{"0.0.0.0/0"},
+		},
+		Auth: Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
+		Langfuse: Langfuse{
+			Version: "3.174.1",
+			Web:     Task{Replicas: ptr[int64](2), CPU: 2048, Memory: 4096},
+			Worker:  Task{Replicas: ptr[int64](1), CPU: 2048, Memory: 4096},
+		},
+		ClickHouse: Task{Version: "25.12", Replicas: ptr[int64](1), CPU: 2048, Memory: 8192},
+		Database:   Database{MinCapacity: 0.5, MaxCapacity: 2},
+		Cache:      Cache{NodeType: "cache.t4g.small"},
+	}
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("ParseSpec defaults: -want, +got:\n%s", diff)
+	}
+	if got := s.AuthFQDN(); got != "auth.langfuse.example.com" {
+		t.Errorf("AuthFQDN: got %s", got)
+	}
+}
