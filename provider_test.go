@@ -309,3 +309,5 @@ func xrReady(rsp *fnv1.RunFunctionResponse) bool {
 	}
 	return true
 }
+
+func resourceOf(s *structpb.Struct) *fnv1.Resource { return &fnv1.Resource{Resource: s} }
