@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Renders the example claim wave by wave with `crossplane render`: builds the
+# function and the crossplane CLI (v2.2.1, cached after the first run), starts
+# the function on localhost, and prints what it composes at each observed
+# stage of example/observed/.
+#
+#   hack/render.sh              # the claim's XR (cluster-scoped MRs)
+#   hack/render.sh namespaced   # a namespaced v2 XR (.m. MRs)
+#
+# Set STAGE=3-host-record-ready to render one stage only, FULL=1 to print the
+# whole output (XR, composed resources and results) instead of a summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+style=${1:-claim}
+case $style in
+claim) dir=example ;;
+namespaced) dir=example/namespaced ;;
+*) echo "usage: $0 [claim|namespaced]" >&2; exit 2 ;;
+esac
+
+crank=$(hack/tools.sh crank)
+work=$(mktemp -d)
+fn_pid=
+cleanup() {
+	[[ -n $fn_pid ]] && kill "$fn_pid" 2>/dev/null && wait "$fn_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building the function" >&2
+go build -o "$work/function" .
+port=${PORT:-9443}
+"$work/function" --insecure --address="127.0.0.1:$port" --metrics-address= >"$work/function.log" 2>&1 &
+fn_pid=$!
+
+render() { # <observed dir or empty>
+	local args=("$dir/xr.yaml" "$dir/composition.yaml" example/functions.yaml
+		--xrd="$dir/definition.yaml" --include-function-results --include-full-xr --timeout=30s
+		-a "render.crossplane.io/runtime-development-target=127.0.0.1:$port")
+	[[ -n $1 ]] && args+=(--observed-resources="$1")
+	"$crank" render "${args[@]}"
+}
+
+summary() { # reads render output, prints one line per composed resource
+	yq -r 'select(.kind != null) |
+		if .kind == "Result" then "  event    \(.severity): \(.message)"
+		elif .metadata.annotations["crossplane.io/composition-resource-name"] then
+			"  composed \(.metadata.annotations["crossplane.io/composition-resource-name"]) (\(.apiVersion) \(.kind))"
+		else "  XR       \(.kind) \(.metadata.name): Ready=\((.status.conditions // [])[] | select(.type == "Ready") | .status), waitingFor=\(.status.waitingFor | length)"
+		end' 2>/dev/null
+}
+
+stages=("" $(cd "$dir/observed" && ls -d */ | tr -d /))
+[[ -n ${STAGE:-} ]] && stages=("$STAGE")
+for stage in "${stages[@]}"; do
+	obs=
+	[[ -n $stage ]] && obs=$dir/observed/$stage
+	echo "=== ${stage:-0-nothing-observed} ==="
+	render "$obs" >"$work/out.yaml"
+	# The summary needs the jq-flavoured yq (Debian's package); otherwise print all.
+	if [[ -n ${FULL:-} ]] || ! summary <"$work/out.yaml" >"$work/summary.txt"; then
+		cat "$work/out.yaml"
+	else
+		cat "$work/summary.txt"
+	fi
+done
