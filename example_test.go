@@ -29,7 +29,7 @@ var observedStages = []struct {
 }
 
 // stageStates plays the provider through the stages above.
-func stageStates(t *testing.T, xr *structpb.Struct) []map[string]*structpb.Struct {
+func stageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb.Struct {
 	t.Helper()
 	p := newFakeProvider()
 	snapshot := func() map[string]*structpb.Struct {
@@ -70,7 +70,7 @@ func stageStates(t *testing.T, xr *structpb.Struct) []map[string]*structpb.Struc
 }
 
 // observedFiles renders a stage as files, one per observed resource.
-func observedFiles(t *testing.T, state map[string]*structpb.Struct, namespace string) map[string]string {
+func observedFiles(t testing.TB, state map[string]*structpb.Struct, namespace string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	for name, r := range state {
@@ -158,4 +158,10 @@ func TestStagesGateTheDomain(t *testing.T) {
 			t.Errorf("stage %s: XR Ready = %v, want %v", observedStages[i].dir, got, want[i].xrReady)
 		}
 	}
+}
+
+// stageStatesTB returns the observed stages of the example claim's XR.
+func stageStatesTB(t testing.TB) []map[string]*structpb.Struct {
+	t.Helper()
+	return stageStates(t, loadXR(t, exampleClaimXR))
 }

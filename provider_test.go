@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	"sigs.k8s.io/yaml"
 
@@ -311,3 +313,7 @@ func xrReady(rsp *fnv1.RunFunctionResponse) bool {
 }
 
 func resourceOf(s *structpb.Struct) *fnv1.Resource { return &fnv1.Resource{Resource: s} }
+
+func protojsonMarshal(rsp *fnv1.RunFunctionResponse) ([]byte, error) { return protojson.Marshal(rsp) }
+
+func containsBytes(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
