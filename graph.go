@@ -96,18 +96,26 @@ var graph = []component{
 	{name: compCertHost, title: "HostCertificate", condition: conditionHostCertificate, enabled: always, build: single(buildHostCertificate)},
 	{name: compCertHostRecords, title: "HostCertificateValidationRecords", condition: conditionHostCertificate, enabled: always,
 		needs: []need{{component: compCertHost, fields: []string{statusPathDVO}}},
-		build: func(w *world) (map[string]*composed.Unstructured, error) { return w.buildValidationRecords(compCertHost) }},
+		build: func(w *world) (map[string]*composed.Unstructured, error) {
+			return w.buildValidationRecords(compCertHost)
+		}},
 	{name: compCertHostValidation, title: "HostCertificateValidation", condition: conditionHostCertificate, enabled: always,
 		needs: []need{{component: compCertHost, fields: []string{statusPathARN}}, {component: compCertHostRecords, ready: true}},
-		build: single(func(w *world) (*composed.Unstructured, error) { return w.buildCertificateValidation(compCertHost, compCertHostRecords) })},
+		build: single(func(w *world) (*composed.Unstructured, error) {
+			return w.buildCertificateValidation(compCertHost, compCertHostRecords)
+		})},
 
 	{name: compCertAuth, title: "AuthCertificate", condition: conditionAuthCertificate, enabled: withCognito, build: single(buildAuthCertificate)},
 	{name: compCertAuthRecords, title: "AuthCertificateValidationRecords", condition: conditionAuthCertificate, enabled: withCognito,
 		needs: []need{{component: compCertAuth, fields: []string{statusPathDVO}}},
-		build: func(w *world) (map[string]*composed.Unstructured, error) { return w.buildValidationRecords(compCertAuth) }},
+		build: func(w *world) (map[string]*composed.Unstructured, error) {
+			return w.buildValidationRecords(compCertAuth)
+		}},
 	{name: compCertAuthValidation, title: "AuthCertificateValidation", condition: conditionAuthCertificate, enabled: withCognito,
 		needs: []need{{component: compCertAuth, fields: []string{statusPathARN}}, {component: compCertAuthRecords, ready: true}},
-		build: single(func(w *world) (*composed.Unstructured, error) { return w.buildCertificateValidation(compCertAuth, compCertAuthRecords) })},
+		build: single(func(w *world) (*composed.Unstructured, error) {
+			return w.buildCertificateValidation(compCertAuth, compCertAuthRecords)
+		})},
 
 	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildALBSecurityGroup)},
 	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, build: buildALBIngressRules},

@@ -149,7 +149,7 @@ func buildHTTPSListener(w *world) (*composed.Unstructured, error) {
 		"certificateArn":          arn,
 		"routingHttpResponseStrictTransportSecurityHeaderValue": hstsHeader,
 		"defaultAction": []any{map[string]any{
-			"type":                  "forward",
+			"type":                   "forward",
 			"targetGroupArnSelector": selectorFor(compALBTargetGroup),
 		}},
 	}, mrOptions{tagged: true}), nil

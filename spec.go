@@ -385,7 +385,9 @@ func atLeast(major, minor string, wantMajor, wantMinor int) bool {
 }
 
 // FQDN is the host name Langfuse answers on.
-func (s *Spec) FQDN() string { return s.Domain.HostName + "." + strings.TrimSuffix(s.Domain.ZoneName, ".") }
+func (s *Spec) FQDN() string {
+	return s.Domain.HostName + "." + strings.TrimSuffix(s.Domain.ZoneName, ".")
+}
 
 // AuthFQDN is the Cognito custom domain, a subdomain of the Langfuse host.
 func (s *Spec) AuthFQDN() string { return s.Auth.Cognito.DomainPrefix + "." + s.FQDN() }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test of function-langfuse, the way CI does (.ci/run calls this).
+#
+#   1. go vet, with and without the e2e build tag
+#   2. unit, schema (against the provider-aws v2.4.0 CRDs), convergence and
+#      example tests: go test ./...
+#   3. a short fuzz run of FuzzRunFunction
+#   4. the benchmarks, once each (RunFunction beside the protobuf floor)
+#   5. end to end: crossplane render (CLI v2.2.1) over every observed stage,
+#      for a claim's XR and a namespaced XR, checked with crossplane beta
+#      validate offline; and crossplane beta render of CLI v1.16 (Crossplane v1)
+#
+# Everything it needs is built from the Go module proxy on the first run
+# (the crossplane CLIs take ~3 min each on 2 cores) and cached after.
+# FUZZTIME=0 skips the fuzz run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "go vet"
+go vet ./...
+go vet -tags e2e ./...
+
+step "unit, schema, convergence and example tests"
+go test -count=1 -cover ./...
+
+if [[ ${FUZZTIME:-15s} != 0 ]]; then
+	step "fuzz FuzzRunFunction for ${FUZZTIME:-15s}"
+	go test -run '^$' -fuzz '^FuzzRunFunction$' -fuzztime "${FUZZTIME:-15s}" .
+fi
+
+step "benchmarks (ns/op, B/op, allocs/op)"
+go test -run '^$' -bench . -benchmem -benchtime 200x .
+
+step "build the crossplane CLIs (cached after the first run)"
+hack/tools.sh crank >/dev/null
+hack/tools.sh crank-v1 >/dev/null
+
+step "end to end: crossplane render, beta validate, beta render v1.16"
+go test -tags e2e -count=1 -timeout 20m ./test/...
+
+echo
+echo "all tests passed"
