@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -16,6 +13,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/function-sdk-go/logging"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/fakeaws"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
@@ -26,7 +25,6 @@ import (
 const (
 	exampleClaimXR      = "example/xr.yaml"
 	exampleNamespacedXR = "example/namespaced/xr.yaml"
-	exampleAccount      = "123456789012"
 )
 
 // loadXR reads an example XR as a protobuf struct.
@@ -174,89 +172,13 @@ func (p *fakeProvider) observe(t testing.TB, name string, desired *structpb.Stru
 	ann["crossplane.io/composition-resource-name"] = name
 	fp, _ := m["spec"].(map[string]any)["forProvider"].(map[string]any)
 	m["status"] = map[string]any{
-		"atProvider": p.atProvider(m["kind"].(string), name, fp),
+		"atProvider": fakeaws.AtProvider(m["kind"].(string), name, p.region, fp),
 		"conditions": []any{readyCondition(ready)},
 	}
 	return mustStruct(t, m)
 }
 
-func hash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-// atProvider invents plausible status values for each kind the function
-// composes: the ones the function reads must look like AWS's.
-func (p *fakeProvider) atProvider(kind, name string, fp map[string]any) map[string]any {
-	h := hash(name)
-	region, _ := fp["region"].(string)
-	if region == "" {
-		region = p.region
-	}
-	arn := func(service, res string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, exampleAccount, res)
-	}
-	switch kind {
-	case "Certificate":
-		domain, _ := fp["domainName"].(string)
-		dvo := map[string]any{
-			"domainName":          domain,
-			"resourceRecordName":  "_" + h[:32] + "." + domain + ".",
-			"resourceRecordType":  "CNAME",
-			"resourceRecordValue": "_" + h[32:64] + ".jkddzztszm.acm-validations.aws.",
-		}
-		// ACM repeats a record for names that share it; the function dedupes.
-		return map[string]any{
-			"arn":                     arn("acm", "certificate/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32]),
-			"domainName":              domain,
-			"status":                  "ISSUED",
-			"domainValidationOptions": []any{dvo, dvo},
-		}
-	case "CertificateValidation":
-		return map[string]any{"id": fp["certificateArn"]}
-	case "Record":
-		n, _ := fp["name"].(string)
-		return map[string]any{"fqdn": strings.TrimSuffix(n, "."), "id": fp["zoneId"].(string) + "_" + n + "_" + fp["type"].(string)}
-	case "SecurityGroup":
-		return map[string]any{"id": "sg-0" + h[:16], "arn": arn("ec2", "security-group/sg-0"+h[:16])}
-	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
-		return map[string]any{"id": "sgr-0" + h[:16]}
-	case "LB":
-		n, _ := fp["name"].(string)
-		return map[string]any{
-			"arn":     arn("elasticloadbalancing", "loadbalancer/app/"+n+"/"+h[:16]),
-			"dnsName": n + "-1234567890." + region + ".elb.amazonaws.com",
-			"zoneId":  "Z32O12XQLNTSW2",
-		}
-	case "LBTargetGroup":
-		return map[string]any{"arn": arn("elasticloadbalancing", "targetgroup/"+fp["name"].(string)+"/"+h[:16])}
-	case "LBListener":
-		return map[string]any{"arn": arn("elasticloadbalancing", "listener/app/lb/"+h[:16]+"/"+h[16:32])}
-	case "UserPool":
-		id := region + "_" + strings.ToUpper(h[:9])
-		return map[string]any{
-			"id":       id,
-			"arn":      arn("cognito-idp", "userpool/"+id),
-			"endpoint": "cognito-idp." + region + ".amazonaws.com/" + id,
-		}
-	case "UserPoolClient":
-		return map[string]any{"id": h[:26]}
-	case "UserPoolDomain":
-		return map[string]any{
-			"cloudfrontDistribution":       "d" + h[:13] + ".cloudfront.net",
-			"cloudfrontDistributionZoneId": cloudFrontHostedZoneID,
-			"awsAccountId":                 exampleAccount,
-		}
-	case "Secret":
-		return map[string]any{"arn": arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6]), "id": "x"}
-	case "SecretVersion":
-		return map[string]any{"id": "secret|" + h[:8], "versionId": h[:32]}
-	case "Resource":
-		return map[string]any{"id": h[:12]}
-	default:
-		return map[string]any{"id": h[:12]}
-	}
-}
+func hash(s string) string { return fakeaws.Hash(s) }
 
 // run calls the function once, failing the test on a Go error.
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {

@@ -27,7 +27,7 @@ go test -count=1 -cover ./...
 
 if [[ ${FUZZTIME:-15s} != 0 ]]; then
 	step "fuzz FuzzRunFunction for ${FUZZTIME:-15s}"
-	go test -run '^$' -fuzz '^FuzzRunFunction$' -fuzztime "${FUZZTIME:-15s}" .
+	go test -run '^$' -fuzz '^FuzzRunFunction$' -fuzztime "${FUZZTIME:-15s}" -fuzzminimizetime 100x .
 fi
 
 step "benchmarks (ns/op, B/op, allocs/op)"

@@ -1,0 +1,97 @@
+// Package fakeaws stands in for provider-aws in tests: it invents the status
+// values AWS would report for the managed resources function-langfuse
+// composes, so tests can play the provider without AWS.
+package fakeaws
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Account is the AWS account id in invented ARNs.
+const Account = "123456789012"
+
+// cloudFrontHostedZoneID is the hosted zone of every CloudFront distribution.
+const cloudFrontHostedZoneID = "Z2FDTNDATAQYW2"
+
+// Hash is a hex SHA-256, to derive stable identifiers from names.
+func Hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// AtProvider invents the status.atProvider that provider-aws would report for
+// a managed resource of kind with the given forProvider, once AWS created it.
+// The values the function reads look like AWS's. name seeds the identifiers.
+func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]any {
+	h := Hash(name)
+	region, _ := fp["region"].(string)
+	if region == "" {
+		region = defaultRegion
+	}
+	arn := func(service, res string) string {
+		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, Account, res)
+	}
+	switch kind {
+	case "Certificate":
+		domain, _ := fp["domainName"].(string)
+		dvo := map[string]any{
+			"domainName":          domain,
+			"resourceRecordName":  "_" + h[:32] + "." + domain + ".",
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": "_" + h[32:64] + ".jkddzztszm.acm-validations.aws.",
+		}
+		// ACM repeats a record for names that share it; the function dedupes.
+		return map[string]any{
+			"arn":                     arn("acm", "certificate/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32]),
+			"domainName":              domain,
+			"status":                  "ISSUED",
+			"domainValidationOptions": []any{dvo, dvo},
+		}
+	case "CertificateValidation":
+		return map[string]any{"id": fp["certificateArn"]}
+	case "Record":
+		n, _ := fp["name"].(string)
+		return map[string]any{"fqdn": strings.TrimSuffix(n, "."), "id": fp["zoneId"].(string) + "_" + n + "_" + fp["type"].(string)}
+	case "SecurityGroup":
+		return map[string]any{"id": "sg-0" + h[:16], "arn": arn("ec2", "security-group/sg-0"+h[:16])}
+	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
+		return map[string]any{"id": "sgr-0" + h[:16]}
+	case "LB":
+		n, _ := fp["name"].(string)
+		return map[string]any{
+			"arn":     arn("elasticloadbalancing", "loadbalancer/app/"+n+"/"+h[:16]),
+			"dnsName": n + "-1234567890." + region + ".elb.amazonaws.com",
+			"zoneId":  "Z32O12XQLNTSW2",
+		}
+	case "LBTargetGroup":
+		return map[string]any{"arn": arn("elasticloadbalancing", "targetgroup/"+fp["name"].(string)+"/"+h[:16])}
+	case "LBListener":
+		return map[string]any{"arn": arn("elasticloadbalancing", "listener/app/lb/"+h[:16]+"/"+h[16:32])}
+	case "UserPool":
+		id := region + "_" + strings.ToUpper(h[:9])
+		return map[string]any{
+			"id":       id,
+			"arn":      arn("cognito-idp", "userpool/"+id),
+			"endpoint": "cognito-idp." + region + ".amazonaws.com/" + id,
+		}
+	case "UserPoolClient":
+		return map[string]any{"id": h[:26]}
+	case "UserPoolDomain":
+		return map[string]any{
+			"cloudfrontDistribution":       "d" + h[:13] + ".cloudfront.net",
+			"cloudfrontDistributionZoneId": cloudFrontHostedZoneID,
+			"awsAccountId":                 Account,
+		}
+	case "Secret":
+		return map[string]any{"arn": arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6]), "id": "x"}
+	case "SecretVersion":
+		return map[string]any{"id": "secret|" + h[:8], "versionId": h[:32]}
+	case "Resource":
+		return map[string]any{"id": h[:12]}
+	default:
+		return map[string]any{"id": h[:12]}
+	}
+}
