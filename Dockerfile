@@ -1,10 +1,10 @@
 # syntax=docker/dockerfile:1
 
 # The runtime image of function-langfuse: a static binary on distroless,
-# running as nonroot. hack/image.sh builds the same image without Docker
+# running as nonroot. hack/package.sh builds the same image without Docker
 # (same Go version, same flags); keep the two in step.
 
-# Match the Go of the Docker-free build (hack/image.sh uses the host's Go).
+# Match the Go of the Docker-free build (hack/package.sh uses the host's Go).
 ARG GO_VERSION=1.26.8
 
 # Build on the build platform and cross-compile for the target, so multi-arch

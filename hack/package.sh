@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the packages of function-langfuse without Docker, into OUT (default
+# _output/):
+#   runtime-<arch>.tar             the runtime image (static binary, nonroot),
+#                                  built with crane for linux/amd64 and arm64
+#   function-langfuse-<arch>.xpkg  the Function package, input CRD and examples
+#                                  embedded, on that runtime image
+#   configuration-langfuse.xpkg    the Configuration package: XRDs, Compositions
+#                                  and dependencies (configuration/crossplane.yaml)
+# Push them with, e.g.:
+#   crossplane xpkg push -f OUT/function-langfuse-amd64.xpkg,OUT/function-langfuse-arm64.xpkg REGISTRY/function-langfuse:v0.1.0
+#
+# crane builds images in a registry, so this starts go-containerregistry's
+# in-memory registry on a free loopback port for the duration.
+# The image is what the Dockerfile builds: CGO off, -trimpath -s -w, uid 65532.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=$(mkdir -p "${OUT:-_output}" && cd "${OUT:-_output}" && pwd)
+arches=(${ARCHES:-amd64 arm64})
+
+crank=$(hack/tools.sh crank)
+crane=$(hack/tools.sh crane)
+registry_bin=$(hack/tools.sh registry)
+
+work=$(mktemp -d)
+reg_pid=
+cleanup() {
+	[[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$registry_bin" -port "$port" >"$work/registry.log" 2>&1 &
+reg_pid=$!
+reg=127.0.0.1:$port
+for _ in $(seq 100); do "$crane" catalog "$reg" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# The base layer: what distroless static gives a static binary, from this
+# machine: CA certificates, and the nonroot user.
+mkdir -p "$work/base/etc/ssl/certs"
+cp /etc/ssl/certs/ca-certificates.crt "$work/base/etc/ssl/certs/"
+printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$work/base/etc/passwd"
+printf 'root:x:0:\nnonroot:x:65532:\n' >"$work/base/etc/group"
+tarit() { tar -C "$1" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$2" "${@:3}"; }
+tarit "$work/base" "$work/base.tar" etc
+
+for arch in "${arches[@]}"; do
+	echo "runtime image linux/$arch" >&2
+	mkdir -p "$work/$arch"
+	CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags="-s -w" -o "$work/$arch/function" .
+	chmod 0755 "$work/$arch/function"
+	tarit "$work/$arch" "$work/fn-$arch.tar" function
+	"$crane" append -f "$work/base.tar" -f "$work/fn-$arch.tar" -t "$reg/runtime:$arch" >/dev/null
+	"$crane" mutate "$reg/runtime:$arch" --set-platform "linux/$arch" --entrypoint /function \
+		--user 65532:65532 --exposed-ports 9443 -o "$out/runtime-$arch.tar" >/dev/null
+	"$crank" xpkg build --package-root=package --examples-root=example \
+		--embed-runtime-image-tarball="$out/runtime-$arch.tar" --package-file="$out/function-langfuse-$arch.xpkg"
+done
+
+echo "configuration package" >&2
+mkdir -p "$work/configuration/apis/namespaced"
+cp configuration/crossplane.yaml "$work/configuration/"
+cp example/definition.yaml example/composition.yaml "$work/configuration/apis/"
+cp example/namespaced/definition.yaml example/namespaced/composition.yaml "$work/configuration/apis/namespaced/"
+mkdir -p "$work/configuration-examples"
+cp example/claim.yaml "$work/configuration-examples/"
+"$crank" xpkg build --package-root="$work/configuration" --examples-root="$work/configuration-examples" \
+	--package-file="$out/configuration-langfuse.xpkg"
+
+ls -l "$out" >&2

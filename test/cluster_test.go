@@ -1,0 +1,511 @@
+//go:build e2e
+
+package test
+
+import (
+	"archive/tar"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/fakeaws"
+)
+
+const (
+	packageTag   = "v0.1.0"
+	namespace    = "team-ml"
+	flowTimeout  = 3 * time.Minute
+	gcTimeout    = 3 * time.Minute
+	functionName = "function-langfuse"
+)
+
+// TestControlPlane proves the ways users meet the function beyond render, on
+// loopback only: the packages are built without Docker and pushed to a local
+// registry; Crossplane core installs the Function from there; the binary taken
+// out of the pushed image serves it over mTLS; then claims and a namespaced XR
+// are applied with kubectl while the test plays the provider.
+func TestControlPlane(t *testing.T) {
+	crank, crane := tool(t, "crank"), tool(t, "crane")
+	reg := startRegistry(t)
+	out := buildPackages(t)
+
+	t.Log("step: push the packages to the loopback registry")
+	fnRef := reg + "/" + functionName + ":" + packageTag
+	cfgRef := reg + "/configuration-langfuse:" + packageTag
+	runCmd(t, "xpkg push function", crank, "xpkg", "push", "-f",
+		filepath.Join(out, "function-langfuse-amd64.xpkg")+","+filepath.Join(out, "function-langfuse-arm64.xpkg"), fnRef)
+	runCmd(t, "xpkg push configuration", crank, "xpkg", "push", "-f", filepath.Join(out, "configuration-langfuse.xpkg"), cfgRef)
+	checkPackages(t, crane, fnRef, cfgRef)
+
+	c := newControlPlane(t)
+	fnBin := extractFunction(t, crane, fnRef)
+	installFunction(t, c, fnRef, fnBin)
+
+	c.mustKubectl(t, "create the claim namespace", "create", "namespace", namespace)
+	for _, f := range []string{"example/definition.yaml", "example/composition.yaml", "example/namespaced/definition.yaml", "example/namespaced/composition.yaml"} {
+		c.mustKubectl(t, "apply "+f, "apply", "-f", f)
+	}
+	c.mustKubectl(t, "XRD offered", "wait", "xrd/xlangfuses.aws.platform.crossplane.io", "--for=condition=Offered", "--timeout=120s")
+	c.mustKubectl(t, "XRD established", "wait", "xrd/xlangfuses.aws.m.platform.crossplane.io", "--for=condition=Established", "--timeout=120s")
+
+	t.Run("BadClaimsRejected", func(t *testing.T) { badClaims(t, c) })
+	t.Run("Claim", func(t *testing.T) {
+		flow(t, c, flowSpec{
+			manifest: "example/claim.yaml", get: "langfuse/langfuse", wantMRGroup: ".aws.upbound.io/",
+			selector: "crossplane.io/claim-name=langfuse,crossplane.io/claim-namespace=" + namespace,
+		})
+	})
+	t.Run("NamespacedXR", func(t *testing.T) {
+		flow(t, c, flowSpec{
+			manifest: "example/namespaced/xr.yaml", get: "xlangfuses.aws.m.platform.crossplane.io/langfuse", wantMRGroup: ".aws.m.upbound.io/v1beta1",
+			selector: "crossplane.io/composite=langfuse",
+		})
+	})
+}
+
+// startRegistry runs go-containerregistry's in-memory registry on loopback.
+func startRegistry(t *testing.T) string {
+	t.Helper()
+	port := freePort(t)
+	c := &controlPlane{dir: t.TempDir()}
+	t.Cleanup(func() { c.stopAll(t) })
+	c.start(t, "registry", nil, tool(t, "registry"), "-port", fmt.Sprint(port))
+	reg := fmt.Sprintf("127.0.0.1:%d", port)
+	crane := tool(t, "crane")
+	eventually(t, "registry listening", 30*time.Second, func() string {
+		if out, err := exec.Command(crane, "catalog", reg).CombinedOutput(); err != nil {
+			return string(out)
+		}
+		return ""
+	})
+	return reg
+}
+
+// buildPackages runs hack/package.sh: runtime images for amd64 and arm64 built
+// with crane, the Function xpkgs and the Configuration xpkg.
+func buildPackages(t *testing.T) string {
+	t.Helper()
+	out := t.TempDir()
+	cmd := exec.Command(filepath.Join(repoRoot, "hack", "package.sh"))
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "OUT="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("step: hack/package.sh: %v\n%s", err, b)
+	}
+	return out
+}
+
+// checkPackages checks what was pushed: a multi-arch Function with its
+// runtime, and a Configuration with the API and its dependencies.
+func checkPackages(t *testing.T, crane, fnRef, cfgRef string) {
+	t.Helper()
+	index := map[string]any{}
+	if err := json.Unmarshal(runCmd(t, "crane manifest", crane, "manifest", fnRef), &index); err != nil {
+		t.Fatal(err)
+	}
+	var platforms []string
+	for _, m := range index["manifests"].([]any) {
+		p := m.(map[string]any)["platform"].(map[string]any)
+		platforms = append(platforms, p["os"].(string)+"/"+p["architecture"].(string))
+	}
+	sort.Strings(platforms)
+	if !slices.Equal(platforms, []string{"linux/amd64", "linux/arm64"}) {
+		t.Errorf("step: the Function package is for %v, want linux/amd64 and linux/arm64", platforms)
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		cfg := map[string]any{}
+		if err := json.Unmarshal(runCmd(t, "crane config", crane, "config", "--platform", "linux/"+arch, fnRef), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		c := cfg["config"].(map[string]any)
+		if fmt.Sprint(c["Entrypoint"]) != "[/function]" || c["User"] != "65532:65532" || cfg["architecture"] != arch {
+			t.Errorf("step: the %s runtime image: entrypoint %v, user %v, arch %v; want [/function], 65532:65532, %s", arch, c["Entrypoint"], c["User"], cfg["architecture"], arch)
+		}
+	}
+
+	files := exportFiles(t, crane, fnRef, "package.yaml", "function", "etc/passwd", "etc/ssl/certs/ca-certificates.crt")
+	pkg := string(files["package.yaml"])
+	for _, want := range []string{"kind: Function", "name: function-langfuse", "kind: CustomResourceDefinition", "name: inputs.langfuse.fn.crossplane.io", "kind: Langfuse"} {
+		if !strings.Contains(pkg, want) {
+			t.Errorf("step: the Function package's package.yaml lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(files["etc/passwd"]), "nonroot:x:65532") {
+		t.Error("step: the runtime image has no nonroot user")
+	}
+
+	cfg := string(exportFiles(t, crane, cfgRef, "package.yaml")["package.yaml"])
+	for _, want := range []string{
+		"kind: Configuration", "name: xlangfuses.aws.platform.crossplane.io", "name: xlangfuses.aws.m.platform.crossplane.io",
+		"name: langfuse-aws", "name: langfuse-aws-namespaced", "function: xpkg.upbound.io/crossplane-contrib/function-langfuse",
+		"provider: xpkg.upbound.io/upbound/provider-aws-cognitoidp", "version: v2.4.0",
+	} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("step: the Configuration package's package.yaml lacks %q", want)
+		}
+	}
+}
+
+// exportFiles reads files out of the flattened filesystem of an image, for
+// this machine's platform.
+func exportFiles(t *testing.T, crane, ref string, names ...string) map[string][]byte {
+	t.Helper()
+	fs := filepath.Join(t.TempDir(), "fs.tar")
+	runCmd(t, "crane export", crane, "export", "--platform", "linux/"+runtime.GOARCH, ref, fs)
+	f, err := os.Open(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := map[string][]byte{}
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(h.Name, "/")
+		if slices.Contains(names, name) {
+			b, _ := io.ReadAll(tr)
+			got[name] = b
+		}
+	}
+	for _, n := range names {
+		if _, ok := got[n]; !ok {
+			t.Errorf("step: %s has no %s", ref, n)
+		}
+	}
+	return got
+}
+
+// extractFunction takes the function binary out of the pushed package.
+func extractFunction(t *testing.T, crane, ref string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "function")
+	writeFile(t, bin, exportFiles(t, crane, ref, "function")["function"])
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// installFunction lets Crossplane core install the Function from the registry,
+// then plays the package runtime, which would run the image as a Deployment:
+// it serves the binary from the image over mTLS and tells core where.
+func installFunction(t *testing.T, c *controlPlane, ref, bin string) {
+	t.Helper()
+	port := freePort(t)
+	c.start(t, "function", nil, bin, "--debug", fmt.Sprintf("--address=127.0.0.1:%d", port),
+		"--tls-certs-dir="+filepath.Join(c.certs, "fn"), "--metrics-address=")
+
+	c.apply(t, "install the Function package", fmt.Sprintf(`apiVersion: pkg.crossplane.io/v1
+kind: Function
+metadata:
+  name: %s
+spec:
+  package: %s
+  skipDependencyResolution: true
+  ignoreCrossplaneConstraints: true
+`, functionName, ref))
+
+	var revision string
+	eventually(t, "core creates the FunctionRevision from the pulled package", time.Minute, func() string {
+		out, err := c.kubectl("get", "functionrevisions", "-l", "pkg.crossplane.io/package="+functionName, "-o", "name")
+		if revision = strings.TrimSpace(out); err != nil || revision == "" {
+			fn, _ := c.kubectl("get", "function", functionName, "-o", "jsonpath={.status.conditions}")
+			return "no revision yet; Function conditions: " + fn
+		}
+		return ""
+	})
+
+	fn := filepath.Join(c.certs, "fn")
+	c.mustKubectl(t, "create the function's TLS secret", "-n", "crossplane-system", "create", "secret", "generic", functionName+"-tls-server",
+		"--from-file=tls.crt="+filepath.Join(fn, "tls.crt"), "--from-file=tls.key="+filepath.Join(fn, "tls.key"), "--from-file=ca.crt="+filepath.Join(fn, "ca.crt"))
+	c.mustKubectl(t, "point the revision at the function", "patch", revision, "--subresource=status", "--type=merge", "-p",
+		fmt.Sprintf(`{"status":{"tlsServerSecretName":%q,"endpoint":"dns:///localhost:%d"}}`, functionName+"-tls-server", port))
+	c.mustKubectl(t, "revision healthy", "wait", revision, "--for=condition=RevisionHealthy", "--timeout=60s")
+	c.mustKubectl(t, "report the runtime healthy", "patch", revision, "--subresource=status", "--type=json", "-p",
+		`[{"op":"add","path":"/status/conditions/-","value":{"type":"RuntimeHealthy","status":"True","reason":"HealthyPackageRevision","lastTransitionTime":"2026-01-01T00:00:00Z"}}]`)
+	c.mustKubectl(t, "Function healthy", "wait", "function/"+functionName, "--for=condition=Healthy", "--timeout=60s")
+	if caps := c.mustKubectl(t, "revision capabilities", "get", revision, "-o", "jsonpath={.status.capabilities}"); !strings.Contains(caps, "composition") {
+		t.Fatalf("step: the revision lacks the composition capability: %s", caps)
+	}
+}
+
+// badClaims applies claims that break the API and expects the API server to
+// refuse each with a message naming the field.
+func badClaims(t *testing.T, c *controlPlane) {
+	cases := map[string]struct {
+		set   map[string]any
+		field string
+	}{
+		"MissingZoneID":       {set: map[string]any{"domain.zoneId": nil}, field: "spec.domain.zoneId"},
+		"InvalidHostName":     {set: map[string]any{"domain.hostName": "Lang_fuse!"}, field: "spec.domain.hostName"},
+		"OneSubnetOnly":       {set: map[string]any{"network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001"}}, field: "spec.network.publicSubnetIds"},
+		"UnknownRegionFormat": {set: map[string]any{"region": "Europe (Ireland)"}, field: "spec.region"},
+		"LinkingWithSignUp":   {set: map[string]any{"auth.cognito.selfSignUp": true, "auth.cognito.allowAccountLinking": true}, field: "spec.auth.cognito.allowAccountLinking"},
+		"NoWayToSignIn":       {set: map[string]any{"auth.cognito.enabled": false, "auth.disableEmailPasswordAuth": true}, field: "spec.auth.disableEmailPasswordAuth"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			claim := readYAML(t, "example/claim.yaml")
+			claim["metadata"].(map[string]any)["name"] = "bad-" + strings.ToLower(name)
+			spec := claim["spec"].(map[string]any)
+			for path, v := range tc.set {
+				setPath(spec, path, v)
+			}
+			b, _ := yaml.Marshal(claim)
+			f := filepath.Join(t.TempDir(), "claim.yaml")
+			writeFile(t, f, b)
+			out, err := c.kubectl("apply", "-f", f)
+			if err == nil {
+				t.Fatalf("the API server accepted a claim with a bad %s: %s", tc.field, out)
+			}
+			if !strings.Contains(out, tc.field) {
+				t.Errorf("the API server's message does not name %s: %s", tc.field, out)
+			}
+		})
+	}
+}
+
+// flowSpec is one of the two ways to ask for a Langfuse.
+type flowSpec struct {
+	manifest    string // what kubectl applies
+	get         string // the object kubectl get/describe/wait show the user
+	selector    string // labels of its composed resources
+	wantMRGroup string
+}
+
+// mr is a composed managed resource as kubectl lists it.
+type mr struct {
+	name, namespace, apiVersion, kind, resourceName string
+	ready                                           bool
+	deleting                                        bool
+	forProvider                                     map[string]any
+}
+
+func (m mr) ref() string {
+	group, version, _ := strings.Cut(m.apiVersion, "/")
+	return strings.ToLower(m.kind) + "s." + version + "." + group + "/" + m.name
+}
+
+// composed lists the managed resources composed for the flow, by composition
+// resource name.
+func (c *controlPlane) composed(t *testing.T, f flowSpec) map[string]mr {
+	t.Helper()
+	out, err := c.kubectl("get", "managed", "-A", "-l", f.selector, "-o", "json")
+	if err != nil {
+		t.Logf("listing managed resources: %v", err)
+		return nil
+	}
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]mr{}
+	for _, it := range list.Items {
+		meta := it["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		spec, _ := it["spec"].(map[string]any)
+		fp, _ := spec["forProvider"].(map[string]any)
+		ns, _ := meta["namespace"].(string)
+		m := mr{
+			name: meta["name"].(string), namespace: ns, apiVersion: it["apiVersion"].(string), kind: it["kind"].(string),
+			resourceName: fmt.Sprint(ann["crossplane.io/composition-resource-name"]), ready: conditionStatus(it, "Ready") == "True",
+			deleting: meta["deletionTimestamp"] != nil, forProvider: fp,
+		}
+		got[m.resourceName] = m
+	}
+	return got
+}
+
+// patchStatus stands in for the provider: it reports the resource Ready (or
+// not) with the status values AWS would give it.
+func (c *controlPlane) patchStatus(t *testing.T, m mr, ready bool) {
+	t.Helper()
+	cond := map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": time.Now().UTC().Format(time.RFC3339)}
+	if !ready {
+		cond["status"], cond["reason"] = "False", "Unavailable"
+	}
+	patch, _ := json.Marshal(map[string]any{"status": map[string]any{
+		"atProvider": fakeaws.AtProvider(m.kind, m.resourceName, "eu-west-1", m.forProvider),
+		"conditions": []any{cond},
+	}})
+	args := []string{"patch", m.ref(), "--subresource=status", "--type=merge", "-p", string(patch)}
+	if m.namespace != "" {
+		args = append(args, "-n", m.namespace)
+	}
+	c.mustKubectl(t, "patch the status of "+m.resourceName, args...)
+}
+
+// object reads the object the user sees (claim or namespaced XR).
+func (c *controlPlane) object(t *testing.T, f flowSpec) map[string]any {
+	t.Helper()
+	out, err := c.kubectl("get", f.get, "-n", namespace, "-o", "json")
+	if err != nil {
+		return map[string]any{}
+	}
+	m := map[string]any{}
+	_ = json.Unmarshal([]byte(out), &m)
+	return m
+}
+
+func condition(obj map[string]any, typ string) (status, reason string) {
+	st, _ := obj["status"].(map[string]any)
+	cs, _ := st["conditions"].([]any)
+	for _, c := range cs {
+		if cm, _ := c.(map[string]any); cm["type"] == typ {
+			return fmt.Sprint(cm["status"]), fmt.Sprint(cm["reason"])
+		}
+	}
+	return "", ""
+}
+
+// flow applies a Langfuse and plays the provider in the order AWS would,
+// checking the gate of the Cognito domain on a real control plane.
+func flow(t *testing.T, c *controlPlane, f flowSpec) {
+	c.mustKubectl(t, "apply "+f.manifest, "apply", "-f", f.manifest)
+
+	// 1. Everything but the host record becomes Ready, wave after wave.
+	eventually(t, "play the provider up to the host record", flowTimeout, func() string {
+		mrs := c.composed(t, f)
+		pending := 0
+		for _, m := range mrs {
+			if !m.ready && m.resourceName != "dns-record-host" {
+				c.patchStatus(t, m, true)
+				pending++
+			}
+		}
+		if _, ok := mrs["dns-record-host"]; !ok || pending > 0 {
+			return fmt.Sprintf("%d composed resources, %d just made Ready, host record composed: %v", len(mrs), pending, ok)
+		}
+		if s, r := condition(c.object(t, f), "CognitoDomainReady"); s != "False" || r != "WaitingForHostRecord" {
+			return fmt.Sprintf("CognitoDomainReady is %s/%s, want False/WaitingForHostRecord", s, r)
+		}
+		return ""
+	})
+	mrs := c.composed(t, f)
+	if _, ok := mrs["cognito-domain"]; ok {
+		t.Fatal("step: the Cognito domain was composed before the host record was Ready")
+	}
+	for name, m := range mrs {
+		if !strings.Contains(m.apiVersion, f.wantMRGroup) {
+			t.Errorf("step: %s is %s, want a %s MR", name, m.apiVersion, f.wantMRGroup)
+		}
+	}
+	describe := c.mustKubectl(t, "kubectl describe", "describe", f.get, "-n", namespace)
+	for _, want := range []string{"CognitoDomainReady", "WaitingForHostRecord", "cognito-domain waits for dns-record-host to be Ready"} {
+		if !strings.Contains(describe, want) {
+			t.Errorf("step: kubectl describe %s does not show %q:\n%s", f.get, want, describe)
+		}
+	}
+
+	// 2. The host record is Ready: the domain follows, then the auth record.
+	c.patchStatus(t, mrs["dns-record-host"], true)
+	eventually(t, "the Cognito domain and then the auth record appear", flowTimeout, func() string {
+		mrs := c.composed(t, f)
+		for _, name := range []string{"cognito-domain", "dns-record-auth"} {
+			m, ok := mrs[name]
+			if !ok {
+				return name + " not composed yet"
+			}
+			if !m.ready {
+				c.patchStatus(t, m, true)
+				return name + " just made Ready"
+			}
+		}
+		return ""
+	})
+	before := c.composed(t, f)
+	if got := before["cognito-domain"].forProvider["domain"]; got != "auth.langfuse.example.com" {
+		t.Errorf("step: the Cognito domain is %v", got)
+	}
+
+	// 3. The host record flaps: nothing is removed.
+	c.patchStatus(t, before["dns-record-host"], false)
+	eventually(t, "the function sees the host record not Ready", flowTimeout, func() string {
+		if s, _ := condition(c.object(t, f), "HostRecordReady"); s != "False" {
+			return "HostRecordReady is " + s
+		}
+		return ""
+	})
+	after := c.composed(t, f)
+	for name := range before {
+		if m, ok := after[name]; !ok || m.deleting {
+			t.Errorf("step: %s was deleted when the host record flapped", name)
+		}
+	}
+
+	// 4. Back to Ready: the claim (or XR) is Ready and shows its URL.
+	c.patchStatus(t, after["dns-record-host"], true)
+	c.mustKubectl(t, "wait for Ready", "wait", f.get, "-n", namespace, "--for=condition=Ready", "--timeout=180s")
+	table := c.mustKubectl(t, "kubectl get", "get", f.get, "-n", namespace)
+	for _, want := range []string{"URL", "READY", "SYNCED", "https://langfuse.example.com", "True"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("step: kubectl get %s does not show %q:\n%s", f.get, want, table)
+		}
+	}
+	if s, _ := condition(c.object(t, f), "CognitoDomainReady"); s != "True" {
+		t.Errorf("step: CognitoDomainReady is %q once Ready", s)
+	}
+
+	// 5. Deleting it garbage-collects everything composed.
+	c.mustKubectl(t, "delete", "delete", f.get, "-n", namespace, "--wait=false")
+	eventually(t, "everything composed is garbage-collected", gcTimeout, func() string {
+		if left := c.composed(t, f); len(left) > 0 {
+			names := make([]string, 0, len(left))
+			for n := range left {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Sprintf("%d left: %v", len(left), names)
+		}
+		return ""
+	})
+}
+
+func readYAML(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func setPath(m map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[p] = next
+		}
+		m = next
+	}
+	if v == nil {
+		delete(m, parts[len(parts)-1])
+		return
+	}
+	m[parts[len(parts)-1]] = v
+}

@@ -1,0 +1,352 @@
+//go:build e2e
+
+package test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// controlPlane is a Kubernetes API server with etcd, the garbage collector and
+// Crossplane core, all on 127.0.0.1, all in one work directory. It stands in
+// for a cluster running Crossplane; nothing runs pods, so the test plays the
+// providers and the package runtime.
+type controlPlane struct {
+	dir        string
+	kubeconfig string
+	certs      string
+	procs      []*proc // in start order; stopped in reverse
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+// freePort returns a loopback port nobody listens on now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// start runs a process of the control plane, logging into the work directory.
+func (c *controlPlane) start(t *testing.T, name string, env []string, bin string, args ...string) *proc {
+	t.Helper()
+	log := filepath.Join(c.dir, name+".log")
+	f, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = c.dir
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("step: start %s: %v", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, log: log, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); _ = f.Close(); close(p.done) }()
+	c.procs = append(c.procs, p)
+	return p
+}
+
+// stop ends a process: SIGTERM to its process group, SIGKILL after grace.
+func (p *proc) stop(grace time.Duration) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+func (p *proc) tail() string {
+	b, _ := os.ReadFile(p.log)
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// stopAll stops what the control plane started, newest first: Crossplane and
+// the function before the API server, the API server before etcd (without
+// etcd the API server hangs in shutdown).
+func (c *controlPlane) stopAll(t *testing.T) {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		p := c.procs[i]
+		if t.Failed() {
+			t.Logf("--- last log lines of %s:\n%s", p.name, p.tail())
+		}
+		p.stop(10 * time.Second)
+	}
+}
+
+// kubectl runs kubectl against the control plane. Its discovery cache stays
+// in the work directory.
+func (c *controlPlane) kubectl(args ...string) (string, error) {
+	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", c.kubeconfig, "--cache-dir", filepath.Join(c.dir, "kubecache")}, args...)...)
+	cmd.Dir = repoRoot
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		return out.String() + errb.String(), fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), nil
+}
+
+func (c *controlPlane) mustKubectl(t *testing.T, step string, args ...string) string {
+	t.Helper()
+	out, err := c.kubectl(args...)
+	if err != nil {
+		t.Fatalf("step: %s: %v", step, err)
+	}
+	return out
+}
+
+// apply applies a manifest given as a string.
+func (c *controlPlane) apply(t *testing.T, step, manifest string) {
+	t.Helper()
+	f := filepath.Join(c.dir, fmt.Sprintf("manifest-%d.yaml", time.Now().UnixNano()))
+	if err := os.WriteFile(f, []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.mustKubectl(t, step, "apply", "-f", f)
+}
+
+// eventually polls cond until it returns "" (done) or the timeout passes, then
+// fails with the last thing cond said it was waiting for.
+func eventually(t *testing.T, step string, timeout time.Duration, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	wait := 100 * time.Millisecond
+	for {
+		msg := cond()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("step: %s: not done after %s: %s", step, timeout, msg)
+		}
+		time.Sleep(wait)
+		if wait < time.Second {
+			wait *= 2
+		}
+	}
+}
+
+// newControlPlane starts etcd, kube-apiserver, kube-controller-manager and
+// Crossplane core on loopback, with Crossplane's CRDs and the provider-aws CRDs
+// of every kind the function composes, in both scopes.
+func newControlPlane(t *testing.T) *controlPlane {
+	t.Helper()
+	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, "crossplane")
+
+	c := &controlPlane{dir: t.TempDir()}
+	t.Cleanup(func() { c.stopAll(t) })
+	c.certs = writeCerts(t, filepath.Join(c.dir, "certs"))
+
+	etcdClient, etcdPeer, kasPort := freePort(t), freePort(t), freePort(t)
+	c.start(t, "etcd", nil, etcd, "--name", "e2e", "--data-dir", filepath.Join(c.dir, "etcd-data"),
+		"--listen-client-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdClient),
+		"--advertise-client-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdClient),
+		"--listen-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdPeer),
+		"--initial-advertise-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdPeer),
+		"--initial-cluster", fmt.Sprintf("e2e=http://127.0.0.1:%d", etcdPeer),
+		"--listen-metrics-urls", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		"--unsafe-no-fsync", "--log-level", "warn")
+
+	const token = "e2e-admin-token"
+	tokens := filepath.Join(c.dir, "tokens.csv")
+	if err := os.WriteFile(tokens, []byte(token+",e2e-admin,e2e-admin,system:masters\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.start(t, "kube-apiserver", nil, kas,
+		"--etcd-servers", fmt.Sprintf("http://127.0.0.1:%d", etcdClient),
+		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", fmt.Sprint(kasPort),
+		"--cert-dir", filepath.Join(c.dir, "kas-serving"), "--token-auth-file", tokens, "--authorization-mode", "RBAC",
+		"--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file", filepath.Join(c.certs, "sa.pub"),
+		"--service-account-signing-key-file", filepath.Join(c.certs, "sa.key"),
+		"--service-cluster-ip-range", "10.0.0.0/24", "--allow-privileged=true", "--v=1")
+
+	c.kubeconfig = filepath.Join(c.dir, "kubeconfig")
+	kubeconfig := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: e2e, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}]
+users: [{name: e2e-admin, user: {token: %s}}]
+contexts: [{name: e2e, context: {cluster: e2e, user: e2e-admin}}]
+current-context: e2e
+`, kasPort, token)
+	if err := os.WriteFile(c.kubeconfig, []byte(kubeconfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "kube-apiserver ready", 90*time.Second, func() string {
+		if out, err := c.kubectl("get", "--raw", "/readyz"); err != nil || strings.TrimSpace(out) != "ok" {
+			return fmt.Sprintf("/readyz says %q %v", out, err)
+		}
+		return ""
+	})
+	c.start(t, "kube-controller-manager", nil, kcm, "--kubeconfig", c.kubeconfig,
+		"--controllers=garbagecollector,namespace", "--leader-elect=false", "--secure-port=0")
+
+	c.installCRDs(t)
+	c.mustKubectl(t, "create the crossplane-system namespace", "create", "namespace", "crossplane-system")
+
+	c.start(t, "crossplane", []string{"POD_NAMESPACE=crossplane-system", "POD_SERVICE_ACCOUNT=crossplane", "KUBECONFIG=" + c.kubeconfig},
+		core, "--debug", "core", "start", "--enable-webhooks=false", "--package-runtime=External",
+		"--tls-client-certs-dir="+filepath.Join(c.certs, "core"), "--xpkg-cache-dir="+mkdir(t, c.dir, "xpkg-cache"),
+		fmt.Sprintf("--metrics-port=%d", freePort(t)), fmt.Sprintf("--health-probe-port=%d", freePort(t)),
+		fmt.Sprintf("--webhook-port=%d", freePort(t)), "--poll-interval=15s", "--sync-interval=1m",
+		"--circuit-breaker-burst=1000", "--circuit-breaker-refill-rate=50", "--circuit-breaker-cooldown=5s")
+	return c
+}
+
+func mkdir(t *testing.T, parts ...string) string {
+	t.Helper()
+	d := filepath.Join(parts...)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// installCRDs installs Crossplane's CRDs and the provider-aws CRDs of every
+// kind the function composes (read off the all-ready observed stages of both
+// examples). Without the provider's conversion webhook a multi-version CRD
+// converts nothing, so the version the function writes is made the storage one.
+func (c *controlPlane) installCRDs(t *testing.T) {
+	t.Helper()
+	c.mustKubectl(t, "install Crossplane CRDs", "apply", "--server-side", "-f", filepath.Join(moduleDir(t, crossplaneModule), "cluster", "crds"))
+
+	awsCRDs := filepath.Join(moduleDir(t, providerAWSModule), "package", "crds")
+	out := mkdir(t, c.dir, "provider-crds")
+	seen := map[string]bool{}
+	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready"} {
+		files, _ := filepath.Glob(filepath.Join(repoRoot, stage, "*.yaml"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]any{}
+			if err := yaml.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			group, version, _ := strings.Cut(m["apiVersion"].(string), "/")
+			name := group + "_" + strings.ToLower(m["kind"].(string)) + "s.yaml"
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			crd := map[string]any{}
+			raw, err := os.ReadFile(filepath.Join(awsCRDs, name))
+			if err != nil {
+				t.Fatalf("step: find the CRD of %s %s: %v", m["apiVersion"], m["kind"], err)
+			}
+			if err := yaml.Unmarshal(raw, &crd); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range crd["spec"].(map[string]any)["versions"].([]any) {
+				vm := v.(map[string]any)
+				vm["storage"] = vm["name"] == version
+			}
+			b, _ = yaml.Marshal(crd)
+			if err := os.WriteFile(filepath.Join(out, name), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	c.mustKubectl(t, "install provider-aws CRDs", "apply", "--server-side", "-f", out)
+	c.mustKubectl(t, "wait for CRDs", "wait", "crd", "--all", "--for=condition=Established", "--timeout=120s")
+}
+
+// writeCerts makes, per run, a CA shared by the function (server) and
+// Crossplane core (client), their certificates, and the API server's
+// service-account keypair. It returns the directory.
+func writeCerts(t *testing.T, dir string) string {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "e2e-root-ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(72 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+
+	leaf := func(sub string, serial int64, usage x509.ExtKeyUsage, server bool) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: sub},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(72 * time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+		}
+		if server {
+			tmpl.DNSNames = []string{"localhost"}
+			tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kb, _ := x509.MarshalPKCS8PrivateKey(key)
+		d := mkdir(t, dir, sub)
+		writeFile(t, filepath.Join(d, "tls.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+		writeFile(t, filepath.Join(d, "tls.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}))
+		writeFile(t, filepath.Join(d, "ca.crt"), caPEM)
+	}
+	leaf("fn", 2, x509.ExtKeyUsageServerAuth, true)
+	leaf("core", 3, x509.ExtKeyUsageClientAuth, false)
+
+	sa, _ := rsa.GenerateKey(rand.Reader, 2048)
+	sk, _ := x509.MarshalPKCS8PrivateKey(sa)
+	pk, _ := x509.MarshalPKIXPublicKey(&sa.PublicKey)
+	writeFile(t, filepath.Join(dir, "sa.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: sk}))
+	writeFile(t, filepath.Join(dir, "sa.pub"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pk}))
+	return dir
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
