@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	apiextensions "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apivalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	"sigs.k8s.io/yaml"
 )
 
@@ -201,5 +204,55 @@ func TestDefaults(t *testing.T) {
 	}
 	if got := s.AuthFQDN(); got != "auth.langfuse.example.com" {
 		t.Errorf("AuthFQDN: got %s", got)
+	}
+}
+
+// TestXRDsMakeValidCRDs checks each XRD's schema the way the API server
+// checks the CRD Crossplane renders from it: structural, its defaults valid
+// against the schema and its CEL rules, the CEL rules compiling within cost.
+// kubectl apply of an XRD succeeds without this, and the XRD then never
+// becomes Established.
+func TestXRDsMakeValidCRDs(t *testing.T) {
+	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
+		t.Run(path, func(t *testing.T) {
+			xrd := readXRD(t, path)
+			spec := xrd["spec"].(map[string]any)
+			names := spec["names"].(map[string]any)
+			version := spec["versions"].([]any)[0].(map[string]any)
+			schema := version["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)
+			crd := map[string]any{
+				"apiVersion": "apiextensions.k8s.io/v1",
+				"kind":       "CustomResourceDefinition",
+				"metadata":   map[string]any{"name": names["plural"].(string) + "." + spec["group"].(string)},
+				"spec": map[string]any{
+					"group": spec["group"],
+					"names": map[string]any{"kind": names["kind"], "plural": names["plural"], "listKind": names["kind"].(string) + "List", "singular": strings.ToLower(names["kind"].(string))},
+					"scope": "Cluster",
+					"versions": []any{map[string]any{
+						"name": version["name"], "served": true, "storage": true,
+						"schema":       map[string]any{"openAPIV3Schema": schema},
+						"subresources": map[string]any{"status": map[string]any{}},
+					}},
+				},
+				"status": map[string]any{"storedVersions": []any{version["name"]}},
+			}
+			b, err := yaml.Marshal(crd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v1 := &apiextv1.CustomResourceDefinition{}
+			if err := yaml.Unmarshal(b, v1); err != nil {
+				t.Fatal(err)
+			}
+			internal := &apiextensions.CustomResourceDefinition{}
+			if err := apiextv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(v1, internal, nil); err != nil {
+				t.Fatal(err)
+			}
+			if errs := apivalidation.ValidateCustomResourceDefinition(context.Background(), internal); len(errs) > 0 {
+				for _, e := range errs {
+					t.Errorf("the CRD of %s would be rejected: %v", path, e)
+				}
+			}
+		})
 	}
 }

@@ -26,16 +26,20 @@ registry_bin=$(hack/tools.sh registry)
 work=$(mktemp -d)
 reg_pid=
 cleanup() {
-	[[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+	if [[ -n $reg_pid ]]; then kill "$reg_pid" 2>/dev/null; wait "$reg_pid" 2>/dev/null || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$registry_bin" -port "$port" >"$work/registry.log" 2>&1 &
+"$registry_bin" -port 0 >"$work/registry.log" 2>&1 &
 reg_pid=$!
-reg=127.0.0.1:$port
-for _ in $(seq 100); do "$crane" catalog "$reg" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 100); do
+	port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$work/registry.log")
+	[[ -n $port ]] && "$crane" catalog "localhost:$port" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+[[ -n $port ]] || { echo "the registry did not start:" >&2; cat "$work/registry.log" >&2; exit 1; }
+reg=localhost:$port
 
 # The base layer: what distroless static gives a static binary, from this
 # machine: CA certificates, and the nonroot user.

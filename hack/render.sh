@@ -23,7 +23,7 @@ crank=$(hack/tools.sh crank)
 work=$(mktemp -d)
 fn_pid=
 cleanup() {
-	[[ -n $fn_pid ]] && kill "$fn_pid" 2>/dev/null && wait "$fn_pid" 2>/dev/null
+	if [[ -n $fn_pid ]]; then kill "$fn_pid" 2>/dev/null; wait "$fn_pid" 2>/dev/null || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT

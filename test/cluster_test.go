@@ -134,12 +134,15 @@ func checkPackages(t *testing.T, crane, fnRef, cfgRef string) {
 		}
 	}
 
-	files := exportFiles(t, crane, fnRef, "package.yaml", "function", "etc/passwd", "etc/ssl/certs/ca-certificates.crt")
+	files := exportFiles(t, crane, fnRef, "package.yaml", ".up/examples.yaml", "function", "etc/passwd", "etc/ssl/certs/ca-certificates.crt")
 	pkg := string(files["package.yaml"])
-	for _, want := range []string{"kind: Function", "name: function-langfuse", "kind: CustomResourceDefinition", "name: inputs.langfuse.fn.crossplane.io", "kind: Langfuse"} {
+	for _, want := range []string{"kind: Function", "name: function-langfuse", "kind: CustomResourceDefinition", "name: inputs.langfuse.fn.crossplane.io"} {
 		if !strings.Contains(pkg, want) {
 			t.Errorf("step: the Function package's package.yaml lacks %q", want)
 		}
+	}
+	if ex := string(files[".up/examples.yaml"]); !strings.Contains(ex, "kind: Langfuse") || !strings.Contains(ex, "kind: Composition") {
+		t.Error("step: the Function package does not embed the examples")
 	}
 	if !strings.Contains(string(files["etc/passwd"]), "nonroot:x:65532") {
 		t.Error("step: the runtime image has no nonroot user")
@@ -385,6 +388,9 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 	// 1. Everything but the host record becomes Ready, wave after wave.
 	eventually(t, "play the provider up to the host record", flowTimeout, func() string {
 		mrs := c.composed(t, f)
+		if _, early := mrs["cognito-domain"]; early {
+			t.Fatal("step: the Cognito domain was composed before the host record was Ready")
+		}
 		pending := 0
 		for _, m := range mrs {
 			if !m.ready && m.resourceName != "dns-record-host" {
