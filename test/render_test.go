@@ -355,3 +355,34 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestReadmeRenderCommand runs the README's first command, hack/render.sh, and
+// checks it exits 0 and shows the gate: no Cognito domain until the host
+// record is Ready, and the domain kept when the record flaps.
+func TestReadmeRenderCommand(t *testing.T) {
+	cmd := exec.Command(filepath.Join(repoRoot, "hack", "render.sh"))
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", freePort(t)))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("step: hack/render.sh: %v\n%s", err, stderr.String())
+	}
+	stages := map[string]string{}
+	for _, block := range strings.Split(string(out), "=== ")[1:] {
+		name, body, _ := strings.Cut(block, " ===\n")
+		stages[name] = body
+	}
+	for _, want := range stageExpectations {
+		body, ok := stages[stageName(want.stage)]
+		if !ok {
+			t.Errorf("hack/render.sh printed no stage %s", stageName(want.stage))
+			continue
+		}
+		domain := strings.Contains(body, "composed cognito-domain ") || strings.Contains(body, "composition-resource-name: cognito-domain\n")
+		if domain != want.domain {
+			t.Errorf("stage %s: cognito-domain shown = %v, want %v", stageName(want.stage), domain, want.domain)
+		}
+	}
+}
