@@ -16,34 +16,42 @@ import (
 // stable across calls. A component that composes several resources (one DNS
 // record per validation option, one rule per CIDR) names them <component>-<key>.
 const (
-	compCertHost              = "cert-host"
-	compCertHostRecords       = "cert-host-validation-record"
-	compCertHostValidation    = "cert-host-validation"
-	compCertAuth              = "cert-auth"
-	compCertAuthRecords       = "cert-auth-validation-record"
-	compCertAuthValidation    = "cert-auth-validation"
-	compALBSecurityGroup      = "alb-security-group"
-	compALBIngress            = "alb-ingress"
-	compALBEgress             = "alb-egress"
-	compALB                   = "alb"
-	compALBTargetGroup        = "alb-target-group"
-	compALBListenerHTTP       = "alb-listener-http"
-	compALBListenerHTTPS      = "alb-listener-https"
-	compDNSRecordHost         = "dns-record-host"
-	compUserPool              = "cognito-user-pool"
-	compUserPoolClient        = "cognito-client"
-	compClientSecret          = "cognito-client-secret"
-	compClientSecretVersion   = "cognito-client-secret-version"
-	compManagedLoginBranding  = "cognito-branding"
-	compUserPoolDomain        = "cognito-domain"
-	compDNSRecordAuth         = "dns-record-auth"
-	statusPathARN             = "status.atProvider.arn"
-	statusPathID              = "status.atProvider.id"
-	statusPathDVO             = "status.atProvider.domainValidationOptions"
-	statusPathLBDNSName       = "status.atProvider.dnsName"
-	statusPathLBZoneID        = "status.atProvider.zoneId"
-	statusPathPoolEndpoint    = "status.atProvider.endpoint"
-	statusPathCloudFront      = "status.atProvider.cloudfrontDistribution"
+	compCertHost             = "cert-host"
+	compCertHostRecords      = "cert-host-validation-record"
+	compCertHostValidation   = "cert-host-validation"
+	compCertAuth             = "cert-auth"
+	compCertAuthRecords      = "cert-auth-validation-record"
+	compCertAuthValidation   = "cert-auth-validation"
+	compALBSecurityGroup     = "alb-security-group"
+	compALBIngress           = "alb-ingress"
+	compALBEgress            = "alb-egress"
+	compALB                  = "alb"
+	compALBTargetGroup       = "alb-target-group"
+	compALBListenerHTTP      = "alb-listener-http"
+	compALBListenerHTTPS     = "alb-listener-https"
+	compDNSRecordHost        = "dns-record-host"
+	compUserPool             = "cognito-user-pool"
+	compUserPoolClient       = "cognito-client"
+	compClientSecret         = "cognito-client-secret"
+	compClientSecretVersion  = "cognito-client-secret-version"
+	compManagedLoginBranding = "cognito-branding"
+	compUserPoolDomain       = "cognito-domain"
+	compDNSRecordAuth        = "dns-record-auth"
+)
+
+// Status fields of composed resources that builders copy into dependants.
+const (
+	statusPathARN          = "status.atProvider.arn"
+	statusPathID           = "status.atProvider.id"
+	statusPathDVO          = "status.atProvider.domainValidationOptions"
+	statusPathLBDNSName    = "status.atProvider.dnsName"
+	statusPathLBZoneID     = "status.atProvider.zoneId"
+	statusPathPoolEndpoint = "status.atProvider.endpoint"
+	statusPathCloudFront   = "status.atProvider.cloudfrontDistribution"
+)
+
+// Custom XR conditions, one per gate of the graph.
+const (
 	conditionHostCertificate  = "HostCertificateReady"
 	conditionAuthCertificate  = "AuthCertificateReady"
 	conditionLoadBalancer     = "LoadBalancerReady"
@@ -236,13 +244,10 @@ func isReady(mr *composed.Unstructured) bool {
 	return mr != nil && mr.GetCondition(xpv2.TypeReady).Status == corev1.ConditionTrue
 }
 
-// emitted is one desired resource and where it came from.
+// emitted is one desired resource and the component it belongs to.
 type emitted struct {
 	component *component
 	resource  *composed.Unstructured
-	// carried is true when the resource is the observed copy, re-emitted
-	// because its builder could not run and dropping it would delete it.
-	carried bool
 }
 
 // held is a component the graph holds back, and why.
@@ -289,7 +294,7 @@ func (w *world) Walk() *plan {
 
 		switch {
 		case !blocked && err == nil:
-			p.add(c, built, false)
+			p.add(c, built)
 		case exists:
 			// Keep what exists. Rebuild it where the inputs are still there,
 			// and carry over the observed copy of anything the builder can't
@@ -297,10 +302,10 @@ func (w *world) Walk() *plan {
 			if blocked {
 				built, _ = c.build(w)
 			}
-			p.add(c, built, false)
+			p.add(c, built)
 			for _, name := range w.byComponent[c.name] {
 				if _, ok := p.desired[name]; !ok {
-					p.put(c, name, carryOver(w.observed[name].Resource), true)
+					p.put(c, name, carryOver(w.observed[name].Resource))
 				}
 			}
 			p.kept = append(p.kept, held{component: c, unmet: unmet, err: err})
@@ -336,22 +341,22 @@ func (w *world) firstUnmet(c *component, p *plan) (need, bool) {
 	return need{}, false
 }
 
-func (p *plan) add(c *component, mrs map[string]*composed.Unstructured, carried bool) {
+func (p *plan) add(c *component, mrs map[string]*composed.Unstructured) {
 	keys := make([]string, 0, len(mrs))
 	for k := range mrs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		p.put(c, resourceName(c.name, k), mrs[k], carried)
+		p.put(c, resourceName(c.name, k), mrs[k])
 	}
 }
 
-func (p *plan) put(c *component, name resource.Name, mr *composed.Unstructured, carried bool) {
+func (p *plan) put(c *component, name resource.Name, mr *composed.Unstructured) {
 	if _, dup := p.desired[name]; dup {
 		return
 	}
-	p.desired[name] = &emitted{component: c, resource: mr, carried: carried}
+	p.desired[name] = &emitted{component: c, resource: mr}
 	p.order = append(p.order, name)
 }
 
