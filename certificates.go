@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/errors"
-
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -115,7 +114,7 @@ func (w *world) buildValidationRecords(certComponent string) (map[string]*compos
 
 // buildCertificateValidation waits, in AWS, for the certificate to be issued.
 // Its Ready condition is what the listener and the Cognito domain wait for.
-func (w *world) buildCertificateValidation(certComponent, recordsComponent string) (*composed.Unstructured, error) {
+func (w *world) buildCertificateValidation(certComponent string) (*composed.Unstructured, error) {
 	arn := w.statusString(certComponent, statusPathARN)
 	if arn == "" {
 		return nil, errors.Errorf("%s reports no %s", certComponent, statusPathARN)

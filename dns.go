@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/crossplane/function-sdk-go/errors"
-
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 

@@ -31,7 +31,7 @@ func TestDockerfileMatchesDockerFreeBuild(t *testing.T) {
 	docker, script := read("Dockerfile"), read("hack/package.sh")
 
 	m := regexp.MustCompile(`(?m)^ARG GO_VERSION=(\S+)$`).FindStringSubmatch(docker)
-	if m == nil || "go"+m[1] != mod.Toolchain.Name {
+	if len(m) < 2 || "go"+m[1] != mod.Toolchain.Name {
 		t.Errorf("Dockerfile GO_VERSION %v, want the toolchain of go.mod, %s", m, mod.Toolchain.Name)
 	}
 	for _, want := range []string{"CGO_ENABLED=0", `-trimpath -ldflags="-s -w"`} {

@@ -43,85 +43,47 @@ func NewFunction(log logging.Logger) *Function {
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	rsp := response.To(req, defaultReadyTTL)
 
-	in := &v1beta1.Input{}
-	if req.GetInput() != nil {
-		if err := request.GetInput(req, in); err != nil {
-			response.Fatal(rsp, errors.Wrap(err, "invalid function input"))
-			return rsp, nil
-		}
-	}
-	oxr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get observed composite resource"))
-		return rsp, nil
-	}
-	log := f.log.WithValues("xr-kind", oxr.Resource.GetKind(), "xr-name", oxr.Resource.GetName(), "xr-namespace", oxr.Resource.GetNamespace())
-
 	// 1. Parse, default and validate. A bad spec is Fatal: Crossplane then
 	// applies nothing and deletes nothing, so what exists stays.
-	spec, err := ParseSpec(specOf(oxr))
+	c, err := readCall(req)
 	if err != nil {
-		response.Fatal(rsp, errors.Wrapf(err, "invalid %s %q", oxr.Resource.GetKind(), oxr.Resource.GetName()))
+		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get observed composed resources"))
-		return rsp, nil
-	}
-	desired, err := request.GetDesiredComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get desired composed resources"))
-		return rsp, nil
-	}
-	dxr, err := request.GetDesiredCompositeResource(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get desired composite resource"))
-		return rsp, nil
-	}
+	log := f.log.WithValues("xr-kind", c.oxr.Resource.GetKind(), "xr-name", c.oxr.Resource.GetName(), "xr-namespace", c.oxr.Resource.GetNamespace())
 
 	// 2 and 3. Build what the graph allows, keeping whatever exists.
-	w := newWorld(spec, styleFor(oxr, spec, in), baseName(oxr), observed)
+	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), baseName(c.oxr), c.observed)
 	p := w.Walk()
 
 	// 4. Readiness of every desired resource, from its observed copy.
-	needed := neededFields(spec)
-	allReady := true
-	for _, name := range p.order {
-		e := p.desired[name]
-		ready := resource.ReadyFalse
-		if o, ok := observed[name]; ok && isReady(o.Resource) && hasAll(w, name, needed[e.component.name]) {
-			ready = resource.ReadyTrue
-		}
-		allReady = allReady && ready == resource.ReadyTrue
-		desired[name] = &resource.DesiredComposed{Resource: e.resource, Ready: ready}
-	}
-	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
+	allReady := setReadiness(w, p, c.desired)
+	if err := response.SetDesiredComposedResources(rsp, c.desired); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composed resources"))
 		return rsp, nil
 	}
 
 	// 5. XR status, readiness, conditions and events.
 	st := statusOf(w, p)
-	if err := setStatus(dxr, st); err != nil {
+	if err := setStatus(c.dxr, st); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set XR status"))
 		return rsp, nil
 	}
 	if len(p.held) > 0 {
 		// Crossplane v2 would otherwise call the XR Ready as soon as what
 		// exists is Ready, although something is still held back.
-		dxr.Ready = resource.ReadyFalse
+		c.dxr.Ready = resource.ReadyFalse
 	}
-	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+	if err := response.SetDesiredCompositeResource(rsp, c.dxr); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composite resource"))
 		return rsp, nil
 	}
 	setConditions(rsp, w, p)
-	emitEvents(rsp, oxr, st.WaitingFor)
+	emitEvents(rsp, c.oxr, st.WaitingFor)
 
-	ttl := ttlOr(in.ReadyTTL, defaultReadyTTL)
+	ttl := ttlOr(c.in.ReadyTTL, defaultReadyTTL)
 	if len(p.held) > 0 || !allReady {
-		ttl = ttlOr(in.WaitingTTL, defaultWaitingTTL)
+		ttl = ttlOr(c.in.WaitingTTL, defaultWaitingTTL)
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
 
@@ -130,6 +92,62 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	log.Debug("Composed", "desired", len(p.order), "held", len(p.held), "ready", allReady)
 	return rsp, nil
+}
+
+// call is what one request gives the function to work with.
+type call struct {
+	in       *v1beta1.Input
+	oxr      *resource.Composite
+	dxr      *resource.Composite
+	spec     *Spec
+	observed map[resource.Name]resource.ObservedComposed
+	desired  map[resource.Name]*resource.DesiredComposed
+}
+
+// readCall decodes the request: the input, the XR and its validated spec, and
+// the observed and desired composed resources.
+func readCall(req *fnv1.RunFunctionRequest) (*call, error) {
+	c := &call{in: &v1beta1.Input{}}
+	if req.GetInput() != nil {
+		if err := request.GetInput(req, c.in); err != nil {
+			return nil, errors.Wrap(err, "invalid function input")
+		}
+	}
+	var err error
+	if c.oxr, err = request.GetObservedCompositeResource(req); err != nil {
+		return nil, errors.Wrap(err, "cannot get observed composite resource")
+	}
+	if c.spec, err = ParseSpec(specOf(c.oxr)); err != nil {
+		return nil, errors.Wrapf(err, "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName())
+	}
+	if c.observed, err = request.GetObservedComposedResources(req); err != nil {
+		return nil, errors.Wrap(err, "cannot get observed composed resources")
+	}
+	if c.desired, err = request.GetDesiredComposedResources(req); err != nil {
+		return nil, errors.Wrap(err, "cannot get desired composed resources")
+	}
+	if c.dxr, err = request.GetDesiredCompositeResource(req); err != nil {
+		return nil, errors.Wrap(err, "cannot get desired composite resource")
+	}
+	return c, nil
+}
+
+// setReadiness puts the plan's resources into desired, each Ready when its
+// observed copy is Ready and reports what its dependants read from it. It
+// says whether all of them are.
+func setReadiness(w *world, p *plan, desired map[resource.Name]*resource.DesiredComposed) bool {
+	needed := neededFields(w.spec)
+	allReady := true
+	for _, name := range p.order {
+		e := p.desired[name]
+		ready := resource.ReadyFalse
+		if o, ok := w.observed[name]; ok && isReady(o.Resource) && hasAll(w, name, needed[e.component.name]) {
+			ready = resource.ReadyTrue
+		}
+		allReady = allReady && ready == resource.ReadyTrue
+		desired[name] = &resource.DesiredComposed{Resource: e.resource, Ready: ready}
+	}
+	return allReady
 }
 
 func specOf(oxr *resource.Composite) map[string]any {

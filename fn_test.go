@@ -105,7 +105,7 @@ func TestRunFunction(t *testing.T) {
 		"BadSpecKeepsNothingOut": {
 			reason: "A bad spec is Fatal, so Crossplane applies and deletes nothing, whatever exists.",
 			xr:     map[string]any{"spec.network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001"}},
-			prepare: func(t *testing.T, p *fakeProvider, xr *structpb.Struct) {
+			prepare: func(t *testing.T, p *fakeProvider, _ *structpb.Struct) {
 				p.observeAll(t, run(t, p.request(loadXR(t, exampleClaimXR), nil)))
 			},
 			want: want{fatal: true},

@@ -110,7 +110,7 @@ var graph = []component{
 	{name: compCertHostValidation, title: "HostCertificateValidation", condition: conditionHostCertificate, enabled: always,
 		needs: []need{{component: compCertHost, fields: []string{statusPathARN}}, {component: compCertHostRecords, ready: true}},
 		build: single(func(w *world) (*composed.Unstructured, error) {
-			return w.buildCertificateValidation(compCertHost, compCertHostRecords)
+			return w.buildCertificateValidation(compCertHost)
 		})},
 
 	{name: compCertAuth, title: "AuthCertificate", condition: conditionAuthCertificate, enabled: withCognito, build: single(buildAuthCertificate)},
@@ -122,7 +122,7 @@ var graph = []component{
 	{name: compCertAuthValidation, title: "AuthCertificateValidation", condition: conditionAuthCertificate, enabled: withCognito,
 		needs: []need{{component: compCertAuth, fields: []string{statusPathARN}}, {component: compCertAuthRecords, ready: true}},
 		build: single(func(w *world) (*composed.Unstructured, error) {
-			return w.buildCertificateValidation(compCertAuth, compCertAuthRecords)
+			return w.buildCertificateValidation(compCertAuth)
 		})},
 
 	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildALBSecurityGroup)},

@@ -13,9 +13,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/crossplane-contrib/function-langfuse/internal/fakeaws"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // This file plays provider-aws for the tests: it turns what the function

@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/crossplane/function-sdk-go/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // Spec is the XR's spec: the API of DESIGN.md §2. The function depends only on
@@ -315,7 +316,7 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	switch {
 	case chv == nil:
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be a ClickHouse version such as 25.12"))
-	case m != nil && m[1] == "4" && !atLeast(chv[1], chv[2], 25, 12):
+	case len(m) > 1 && m[1] == "4" && !atLeast(chv[1], chv[2], 25, 12):
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 25.12 or later for Langfuse 4: upgrade ClickHouse first"))
 	case !atLeast(chv[1], chv[2], 24, 3):
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 24.3 or later"))

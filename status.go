@@ -95,7 +95,6 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 	type gate struct {
 		held    []held
 		unready []string
-		seen    bool
 	}
 	gates := map[string]*gate{}
 	var order []string

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of function-langfuse, the way CI does (.ci/run calls this).
 #
-#   1. go vet, with and without the e2e build tag
+#   1. go vet (with and without the e2e build tag), golangci-lint, and a check
+#      that the generated input CRD and deepcopy code are current
 #   2. unit, schema (against the provider-aws v2.4.0 CRDs), convergence and
 #      example tests: go test ./...
 #   3. a short fuzz run of FuzzRunFunction
@@ -24,6 +25,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "go vet"
 go vet ./...
 go vet -tags e2e ./...
+
+step "golangci-lint (.golangci.yml)"
+"$(hack/tools.sh golangci-lint)" run ./...
+
+step "generated files are current (input CRD and deepcopy)"
+go generate ./input/...
+if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --exit-code -- input package/input; then
+	echo "the input's generated files were stale; commit the regenerated ones" >&2
+	exit 1
+fi
 
 step "unit, schema, convergence and example tests"
 go test -count=1 -cover ./...

@@ -10,6 +10,7 @@
 #   kube-apiserver, kube-controller-manager, etcd
 #                           Kubernetes v1.35.4, etcd v3.6.5 (tools/kube)
 #   crane, registry         go-containerregistry v0.22.1    (tools/oci)
+#   golangci-lint           golangci-lint v2.15.0           (tools/lint)
 #
 # `go install pkg@version` asks the proxy for version lists, which this proxy
 # refuses, so each group is a small module under tools/ built with go build.
@@ -26,6 +27,7 @@ XP_V1_VERSION=v1.16.0
 KUBE_VERSION=v1.35.4
 ETCD_VERSION=v3.6.5
 GGCR_VERSION=v0.22.1
+LINT_VERSION=v2.15.0
 
 kube_ldflags="-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1"
 kube_ldflags+=" -X k8s.io/component-base/version.gitMinor=35 -X k8s.io/component-base/version.gitTreeState=clean"
@@ -66,8 +68,11 @@ kube-apiserver | kube-controller-manager | etcd)
 crane | registry)
 	dir=$(build_group oci "$GGCR_VERSION" "" \
 		github.com/google/go-containerregistry/cmd/crane github.com/google/go-containerregistry/cmd/registry) ;;
+golangci-lint)
+	dir=$(build_group lint "$LINT_VERSION" "-X main.version=${LINT_VERSION#v}" \
+		github.com/golangci/golangci-lint/v2/cmd/golangci-lint) ;;
 *)
-	echo "usage: $0 crank|crossplane|crank-v1|kube-apiserver|kube-controller-manager|etcd|crane|registry" >&2
+	echo "usage: $0 crank|crossplane|crank-v1|kube-apiserver|kube-controller-manager|etcd|crane|registry|golangci-lint" >&2
 	exit 2 ;;
 esac
 echo "$dir/$tool"

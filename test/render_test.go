@@ -8,6 +8,7 @@ package test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -94,7 +95,7 @@ func docs(t *testing.T, out []byte) []map[string]any {
 	var all []map[string]any
 	for {
 		m := map[string]any{}
-		if err := d.Decode(&m); err == io.EOF {
+		if err := d.Decode(&m); errors.Is(err, io.EOF) {
 			return all
 		} else if err != nil {
 			t.Fatalf("cannot decode render output: %v\n%s", err, out)
@@ -246,7 +247,7 @@ func TestBetaRenderV116(t *testing.T) {
 				"--include-function-results", "--include-full-xr", "--timeout=30s",
 			}
 			if want.stage != "" {
-				args = append(args, "--observed-resources="+filepath.Join("example/observed", want.stage))
+				args = append(args, "--observed-resources="+filepath.Join("example", "observed", want.stage))
 			}
 			r := parse(t, runCmd(t, "beta render", crank, args...))
 			if _, ok := r.composed["cognito-domain"]; ok != want.domain {

@@ -25,7 +25,7 @@ func Hash(s string) string {
 // AtProvider invents the status.atProvider that provider-aws would report for
 // a managed resource of kind with the given forProvider, once AWS created it.
 // The values the function reads look like AWS's. name seeds the identifiers.
-func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]any {
+func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]any { //nolint:gocyclo // One case per kind reads best.
 	h := Hash(name)
 	region, _ := fp["region"].(string)
 	if region == "" {
