@@ -79,8 +79,9 @@ type Task struct {
 
 // Database sizes Aurora Serverless v2, in ACUs.
 type Database struct {
-	MinCapacity float64 `json:"minCapacity,omitempty"`
-	MaxCapacity float64 `json:"maxCapacity,omitempty"`
+	// MinCapacity is a pointer because 0 (scale to zero) is a valid choice.
+	MinCapacity *float64 `json:"minCapacity,omitempty"`
+	MaxCapacity float64  `json:"maxCapacity,omitempty"`
 }
 
 // Cache sizes ElastiCache.
@@ -223,8 +224,8 @@ func (s *Spec) Default() {
 	if s.ClickHouse.Version == "" {
 		s.ClickHouse.Version = defaultClickHouseVersion
 	}
-	if s.Database.MinCapacity == 0 {
-		s.Database.MinCapacity = 0.5
+	if s.Database.MinCapacity == nil {
+		s.Database.MinCapacity = ptr(0.5)
 	}
 	if s.Database.MaxCapacity == 0 {
 		s.Database.MaxCapacity = 2
@@ -323,14 +324,15 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	}
 
 	db := spec.Child("database")
-	if s.Database.MinCapacity < 0 || s.Database.MinCapacity > 256 {
-		errs = append(errs, field.Invalid(db.Child("minCapacity"), s.Database.MinCapacity, "must be between 0 and 256 ACUs"))
+	minCapacity := *s.Database.MinCapacity
+	if minCapacity < 0 || minCapacity > 256 {
+		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must be between 0 and 256 ACUs"))
 	}
 	if s.Database.MaxCapacity < 1 || s.Database.MaxCapacity > 256 {
 		errs = append(errs, field.Invalid(db.Child("maxCapacity"), s.Database.MaxCapacity, "must be between 1 and 256 ACUs"))
 	}
-	if s.Database.MinCapacity > s.Database.MaxCapacity {
-		errs = append(errs, field.Invalid(db.Child("minCapacity"), s.Database.MinCapacity, "must not be greater than maxCapacity"))
+	if minCapacity > s.Database.MaxCapacity {
+		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must not be greater than maxCapacity"))
 	}
 	errs = append(errs, matches(spec.Child("cache", "nodeType"), s.Cache.NodeType, reCacheNodeTyp, "an ElastiCache node type such as cache.t4g.small")...)
 	return errs

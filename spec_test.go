@@ -174,11 +174,7 @@ func TestNamespacedXRDInSync(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	s, err := ParseSpec(map[string]any{
-		"region":  "eu-west-1",
-		"domain":  map[string]any{"hostName": "langfuse", "zoneName": "example.com", "zoneId": "Z0123456789ABCDEFGHIJ"},
-		"network": map[string]any{"vpcId": "vpc-0123456789abcdef0", "publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}, "privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}},
-	})
+	s, err := ParseSpec(minimalSpec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +192,7 @@ func TestDefaults(t *testing.T) {
 			Worker:  Task{Replicas: ptr[int64](1), CPU: 2048, Memory: 4096},
 		},
 		ClickHouse: Task{Version: "25.12", Replicas: ptr[int64](1), CPU: 2048, Memory: 8192},
-		Database:   Database{MinCapacity: 0.5, MaxCapacity: 2},
+		Database:   Database{MinCapacity: ptr(0.5), MaxCapacity: 2},
 		Cache:      Cache{NodeType: "cache.t4g.small"},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
@@ -204,6 +200,26 @@ func TestDefaults(t *testing.T) {
 	}
 	if got := s.AuthFQDN(); got != "auth.langfuse.example.com" {
 		t.Errorf("AuthFQDN: got %s", got)
+	}
+
+	// Aurora Serverless v2 scales to zero: an explicit 0 is kept.
+	withZero := minimalSpec()
+	withZero["database"] = map[string]any{"minCapacity": 0}
+	zero, err := ParseSpec(withZero)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *zero.Database.MinCapacity; got != 0 {
+		t.Errorf("an explicit database.minCapacity of 0 became %v", got)
+	}
+}
+
+// minimalSpec is the smallest valid spec: only the required fields.
+func minimalSpec() map[string]any {
+	return map[string]any{
+		"region":  "eu-west-1",
+		"domain":  map[string]any{"hostName": "langfuse", "zoneName": "example.com", "zoneId": "Z0123456789ABCDEFGHIJ"},
+		"network": map[string]any{"vpcId": "vpc-0123456789abcdef0", "publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}, "privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}},
 	}
 }
 
