@@ -7,7 +7,7 @@
 #   crank                   crossplane CLI v2.2.1           (tools/crossplane)
 #   crossplane              Crossplane core v2.2.1          (tools/crossplane)
 #   crank-v1                crossplane CLI v1.16.0          (tools/crossplane-v1)
-#   kube-apiserver, kube-controller-manager, etcd
+#   kube-apiserver, kube-controller-manager, kubectl, etcd
 #                           Kubernetes v1.35.4, etcd v3.6.5 (tools/kube)
 #   crane, registry         go-containerregistry v0.22.1    (tools/oci)
 #   golangci-lint           golangci-lint v2.15.0           (tools/lint)
@@ -38,7 +38,11 @@ kube_ldflags+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION"
 build_group() {
 	local group=$1 version=$2 ldflags=$3
 	shift 3
-	local dir="$cache/$group-$version-$goversion"
+	# The key also covers what is built and how, so a change to the package
+	# list, the flags or the module's pins builds anew.
+	local key
+	key=$( { echo "$ldflags $*"; cat "$root/tools/$group/go.sum"; } | sha256sum | cut -c1-8)
+	local dir="$cache/$group-$version-$goversion-$key"
 	if [[ ! -f $dir/.complete ]]; then
 		echo "building $group $version (first run only)" >&2
 		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
@@ -62,9 +66,9 @@ crank-v1)
 		"-X github.com/crossplane/crossplane/internal/version.version=$XP_V1_VERSION" \
 		github.com/crossplane/crossplane/cmd/crank)
 	tool=crank ;;
-kube-apiserver | kube-controller-manager | etcd)
-	dir=$(build_group kube "$KUBE_VERSION" "$kube_ldflags" \
-		k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager go.etcd.io/etcd/server/v3) ;;
+kube-apiserver | kube-controller-manager | kubectl | etcd)
+	dir=$(build_group kube "$KUBE_VERSION" "$kube_ldflags" k8s.io/kubernetes/cmd/kube-apiserver \
+		k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3) ;;
 crane | registry)
 	dir=$(build_group oci "$GGCR_VERSION" "" \
 		github.com/google/go-containerregistry/cmd/crane github.com/google/go-containerregistry/cmd/registry) ;;
@@ -72,7 +76,7 @@ golangci-lint)
 	dir=$(build_group lint "$LINT_VERSION" "-X main.version=${LINT_VERSION#v}" \
 		github.com/golangci/golangci-lint/v2/cmd/golangci-lint) ;;
 *)
-	echo "usage: $0 crank|crossplane|crank-v1|kube-apiserver|kube-controller-manager|etcd|crane|registry|golangci-lint" >&2
+	echo "usage: $0 crank|crossplane|crank-v1|kube-apiserver|kube-controller-manager|kubectl|etcd|crane|registry|golangci-lint" >&2
 	exit 2 ;;
 esac
 echo "$dir/$tool"

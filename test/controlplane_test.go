@@ -31,6 +31,7 @@ import (
 // providers and the package runtime.
 type controlPlane struct {
 	dir        string
+	kubectlBin string
 	kubeconfig string
 	certs      string
 	procs      []*proc // in start order; stopped in reverse
@@ -116,7 +117,7 @@ func (c *controlPlane) stopAll(t *testing.T) {
 // kubectl runs kubectl against the control plane. Its discovery cache stays
 // in the work directory.
 func (c *controlPlane) kubectl(args ...string) (string, error) {
-	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", c.kubeconfig, "--cache-dir", filepath.Join(c.dir, "kubecache")}, args...)...)
+	cmd := exec.Command(c.kubectlBin, append([]string{"--kubeconfig", c.kubeconfig, "--cache-dir", filepath.Join(c.dir, "kubecache")}, args...)...)
 	cmd.Dir = repoRoot
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -174,7 +175,7 @@ func newControlPlane(t *testing.T) *controlPlane {
 	t.Helper()
 	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, "crossplane")
 
-	c := &controlPlane{dir: t.TempDir()}
+	c := &controlPlane{dir: t.TempDir(), kubectlBin: tool(t, "kubectl")}
 	t.Cleanup(func() { c.stopAll(t) })
 	c.certs = writeCerts(t, filepath.Join(c.dir, "certs"))
 
