@@ -12,7 +12,8 @@
 #      validate offline; crossplane beta render of CLI v1.16 (Crossplane v1);
 #      and the control plane: packages built without Docker and pushed to a
 #      loopback registry, installed by Crossplane core on a loopback
-#      kube-apiserver, claims and a namespaced XR applied with kubectl
+#      kube-apiserver, claims and a namespaced XR applied with kubectl; and
+#      the claim path on Crossplane core v1.16
 #
 # Everything it needs is built from the Go module proxy on the first run
 # (about 10-15 min on 2 cores, see hack/tools.sh) and cached after.

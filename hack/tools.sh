@@ -6,7 +6,7 @@
 #
 #   crank                   crossplane CLI v2.2.1           (tools/crossplane)
 #   crossplane              Crossplane core v2.2.1          (tools/crossplane)
-#   crank-v1                crossplane CLI v1.16.0          (tools/crossplane-v1)
+#   crank-v1, crossplane-v1 crossplane CLI and core v1.16.0 (tools/crossplane-v1)
 #   kube-apiserver, kube-controller-manager, kubectl, etcd
 #                           Kubernetes v1.35.4, etcd v3.6.5 (tools/kube)
 #   crane, registry         go-containerregistry v0.22.1    (tools/oci)
@@ -61,11 +61,11 @@ crank | crossplane)
 	dir=$(build_group crossplane "$XP_VERSION" \
 		"-X github.com/crossplane/crossplane/v2/internal/version.version=$XP_VERSION" \
 		github.com/crossplane/crossplane/v2/cmd/crank github.com/crossplane/crossplane/v2/cmd/crossplane) ;;
-crank-v1)
+crank-v1 | crossplane-v1)
 	dir=$(build_group crossplane-v1 "$XP_V1_VERSION" \
 		"-X github.com/crossplane/crossplane/internal/version.version=$XP_V1_VERSION" \
-		github.com/crossplane/crossplane/cmd/crank)
-	tool=crank ;;
+		github.com/crossplane/crossplane/cmd/crank github.com/crossplane/crossplane/cmd/crossplane)
+	tool=${tool%-v1} ;;
 kube-apiserver | kube-controller-manager | kubectl | etcd)
 	dir=$(build_group kube "$KUBE_VERSION" "$kube_ldflags" k8s.io/kubernetes/cmd/kube-apiserver \
 		k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3) ;;
@@ -76,7 +76,7 @@ golangci-lint)
 	dir=$(build_group lint "$LINT_VERSION" "-X main.version=${LINT_VERSION#v}" \
 		github.com/golangci/golangci-lint/v2/cmd/golangci-lint) ;;
 *)
-	echo "usage: $0 crank|crossplane|crank-v1|kube-apiserver|kube-controller-manager|kubectl|etcd|crane|registry|golangci-lint" >&2
+	echo "usage: $0 crank|crossplane|crank-v1|crossplane-v1|kube-apiserver|kube-controller-manager|kubectl|etcd|crane|registry|golangci-lint" >&2
 	exit 2 ;;
 esac
 echo "$dir/$tool"

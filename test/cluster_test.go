@@ -48,7 +48,7 @@ func TestControlPlane(t *testing.T) {
 	runCmd(t, "xpkg push configuration", crank, "xpkg", "push", "-f", filepath.Join(out, "configuration-langfuse.xpkg"), cfgRef)
 	checkPackages(t, crane, fnRef, cfgRef)
 
-	c := newControlPlane(t)
+	c := newControlPlane(t, crossplaneV2)
 	fnBin := extractFunction(t, crane, fnRef)
 	installFunction(t, c, fnRef, fnBin)
 
@@ -71,6 +71,38 @@ func TestControlPlane(t *testing.T) {
 			manifest: "example/namespaced/xr.yaml", get: "xlangfuses.aws.m.platform.crossplane.io/langfuse", wantMRGroup: ".aws.m.upbound.io/v1beta1",
 			selector: "crossplane.io/composite=langfuse",
 		})
+	})
+}
+
+// TestControlPlaneCrossplaneV1 runs the claim path on Crossplane core v1.16,
+// which calls functions over the v1beta1 protocol, derives XR readiness from
+// composed readiness alone and drops the conditions functions set. The
+// function built from this repo serves it over mTLS from a hand-made
+// FunctionRevision, as the package runtime would.
+func TestControlPlaneCrossplaneV1(t *testing.T) {
+	c := newControlPlane(t, crossplaneV1)
+	port := freePort(t)
+	c.start(t, "function", nil, buildFunction(t), "--debug", fmt.Sprintf("--address=127.0.0.1:%d", port),
+		"--tls-certs-dir="+filepath.Join(c.certs, "fn"), "--metrics-address=")
+	c.apply(t, "create the FunctionRevision", fmt.Sprintf(`apiVersion: pkg.crossplane.io/v1beta1
+kind: FunctionRevision
+metadata:
+  name: %[1]s-local
+  labels: {pkg.crossplane.io/package: %[1]s}
+  annotations: {crossplane.io/paused: "true"}
+spec: {desiredState: Active, image: "127.0.0.1:5000/%[1]s:%[2]s", revision: 1, ignoreCrossplaneConstraints: true, skipDependencyResolution: true}
+`, functionName, packageTag))
+	c.mustKubectl(t, "point the revision at the function", "patch", "functionrevision/"+functionName+"-local", "--subresource=status", "--type=merge",
+		"-p", fmt.Sprintf(`{"status":{"endpoint":"dns:///localhost:%d"}}`, port))
+
+	c.mustKubectl(t, "create the claim namespace", "create", "namespace", namespace)
+	for _, f := range []string{"example/definition.yaml", "example/composition.yaml"} {
+		c.mustKubectl(t, "apply "+f, "apply", "-f", f)
+	}
+	c.mustKubectl(t, "XRD offered", "wait", "xrd/xlangfuses.aws.platform.crossplane.io", "--for=condition=Offered", "--timeout=120s")
+	flow(t, c, flowSpec{
+		manifest: "example/claim.yaml", get: "langfuse/langfuse", wantMRGroup: ".aws.upbound.io/", crossplaneV1: true,
+		selector: "crossplane.io/claim-name=langfuse,crossplane.io/claim-namespace=" + namespace,
 	})
 }
 
@@ -291,6 +323,9 @@ type flowSpec struct {
 	get         string // the object kubectl get/describe/wait show the user
 	selector    string // labels of its composed resources
 	wantMRGroup string
+	// crossplaneV1 is set on Crossplane v1, which drops the conditions a
+	// function sets: there, status.waitingFor and events tell what waits.
+	crossplaneV1 bool
 }
 
 // mr is a composed managed resource as kubectl lists it.
@@ -401,6 +436,12 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		if _, ok := mrs["dns-record-host"]; !ok || pending > 0 {
 			return fmt.Sprintf("%d composed resources, %d just made Ready, host record composed: %v", len(mrs), pending, ok)
 		}
+		if f.crossplaneV1 {
+			if w := waitingFor(c.object(t, f)); len(w) != 2 || w[0] != domainWaits {
+				return fmt.Sprintf("status.waitingFor is %q, want [%q, <the auth record>]", w, domainWaits)
+			}
+			return ""
+		}
 		if s, r := condition(c.object(t, f), "CognitoDomainReady"); s != "False" || r != "WaitingForHostRecord" {
 			return fmt.Sprintf("CognitoDomainReady is %s/%s, want False/WaitingForHostRecord", s, r)
 		}
@@ -415,10 +456,18 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 			t.Errorf("step: %s is %s, want a %s MR", name, m.apiVersion, f.wantMRGroup)
 		}
 	}
-	describe := c.mustKubectl(t, "kubectl describe", "describe", f.get, "-n", namespace)
-	for _, want := range []string{"CognitoDomainReady", "WaitingForHostRecord", "cognito-domain waits for dns-record-host to be Ready"} {
-		if !strings.Contains(describe, want) {
-			t.Errorf("step: kubectl describe %s does not show %q:\n%s", f.get, want, describe)
+	if f.crossplaneV1 {
+		// Crossplane v1 reports function results as events of the XR.
+		events := c.mustKubectl(t, "kubectl get events", "get", "events", "-A", "--field-selector", "involvedObject.kind=XLangfuse", "-o", "jsonpath={.items[*].message}")
+		if !strings.Contains(events, "Waiting: "+domainWaits) {
+			t.Errorf("step: no XR event says %q; events: %s", domainWaits, events)
+		}
+	} else {
+		describe := c.mustKubectl(t, "kubectl describe", "describe", f.get, "-n", namespace)
+		for _, want := range []string{"CognitoDomainReady", "WaitingForHostRecord", domainWaits} {
+			if !strings.Contains(describe, want) {
+				t.Errorf("step: kubectl describe %s does not show %q:\n%s", f.get, want, describe)
+			}
 		}
 	}
 
@@ -443,10 +492,16 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		t.Errorf("step: the Cognito domain is %v", got)
 	}
 
-	// 3. The host record flaps: nothing is removed.
+	c.mustKubectl(t, "wait for Ready", "wait", f.get, "-n", namespace, "--for=condition=Ready", "--timeout=180s")
+
+	// 3. The host record flaps: the Langfuse is not Ready, and nothing is removed.
 	c.patchStatus(t, before["dns-record-host"], false)
 	eventually(t, "the function sees the host record not Ready", flowTimeout, func() string {
-		if s, _ := condition(c.object(t, f), "HostRecordReady"); s != "False" {
+		obj := c.object(t, f)
+		if s, _ := condition(obj, "Ready"); s != "False" {
+			return "Ready is " + s
+		}
+		if s, _ := condition(obj, "HostRecordReady"); !f.crossplaneV1 && s != "False" {
 			return "HostRecordReady is " + s
 		}
 		return ""
@@ -467,7 +522,7 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 			t.Errorf("step: kubectl get %s does not show %q:\n%s", f.get, want, table)
 		}
 	}
-	if s, _ := condition(c.object(t, f), "CognitoDomainReady"); s != "True" {
+	if s, _ := condition(c.object(t, f), "CognitoDomainReady"); !f.crossplaneV1 && s != "True" {
 		t.Errorf("step: CognitoDomainReady is %q once Ready", s)
 	}
 
@@ -484,6 +539,19 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		}
 		return ""
 	})
+}
+
+// domainWaits is what the function says while the Cognito domain waits.
+const domainWaits = "cognito-domain waits for dns-record-host to be Ready"
+
+func waitingFor(obj map[string]any) []string {
+	st, _ := obj["status"].(map[string]any)
+	list, _ := st["waitingFor"].([]any)
+	out := make([]string, 0, len(list))
+	for _, w := range list {
+		out = append(out, fmt.Sprint(w))
+	}
+	return out
 }
 
 func readYAML(t *testing.T, path string) map[string]any {

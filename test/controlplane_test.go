@@ -168,12 +168,39 @@ func eventually(t *testing.T, step string, timeout time.Duration, cond func() st
 	}
 }
 
+// coreFlavor is a release of Crossplane core and how to start it out of
+// cluster: webhooks off, the package runtime left to the test, ports off the
+// defaults where the release lets them be moved.
+type coreFlavor struct {
+	tool   string // hack/tools.sh name of the binary
+	module string // the Go module whose cluster/crds are its CRDs
+	args   func(t *testing.T, c *controlPlane) []string
+}
+
+var (
+	crossplaneV2 = coreFlavor{tool: "crossplane", module: crossplaneModule, args: func(t *testing.T, c *controlPlane) []string {
+		return []string{"--debug", "core", "start", "--enable-webhooks=false", "--package-runtime=External",
+			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--xpkg-cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
+			fmt.Sprintf("--metrics-port=%d", freePort(t)), fmt.Sprintf("--health-probe-port=%d", freePort(t)),
+			fmt.Sprintf("--webhook-port=%d", freePort(t)), "--poll-interval=15s", "--sync-interval=1m",
+			"--circuit-breaker-burst=1000", "--circuit-breaker-refill-rate=50", "--circuit-breaker-cooldown=5s"}
+	}}
+	// Crossplane v1.16 has no port flags (metrics :8080, health :8081) and
+	// realtime compositions are alpha: on, so a status patch re-runs the
+	// function at once instead of at the next poll.
+	crossplaneV1 = coreFlavor{tool: "crossplane-v1", module: crossplaneV1Module, args: func(t *testing.T, c *controlPlane) []string {
+		return []string{"--debug", "core", "start", "--webhook-enabled=false", "--package-runtime=External",
+			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
+			"--poll-interval=5s", "--sync-interval=1m", "--enable-realtime-compositions"}
+	}}
+)
+
 // newControlPlane starts etcd, kube-apiserver, kube-controller-manager and
 // Crossplane core on loopback, with Crossplane's CRDs and the provider-aws CRDs
 // of every kind the function composes, in both scopes.
-func newControlPlane(t *testing.T) *controlPlane {
+func newControlPlane(t *testing.T, flavor coreFlavor) *controlPlane {
 	t.Helper()
-	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, "crossplane")
+	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, flavor.tool)
 
 	c := &controlPlane{dir: t.TempDir(), kubectlBin: tool(t, "kubectl")}
 	t.Cleanup(func() { c.stopAll(t) })
@@ -223,15 +250,11 @@ current-context: e2e
 	c.start(t, "kube-controller-manager", nil, kcm, "--kubeconfig", c.kubeconfig,
 		"--controllers=garbagecollector,namespace", "--leader-elect=false", "--secure-port=0")
 
-	c.installCRDs(t)
+	c.installCRDs(t, flavor.module)
 	c.mustKubectl(t, "create the crossplane-system namespace", "create", "namespace", "crossplane-system")
 
 	c.start(t, "crossplane", []string{"POD_NAMESPACE=crossplane-system", "POD_SERVICE_ACCOUNT=crossplane", "KUBECONFIG=" + c.kubeconfig},
-		core, "--debug", "core", "start", "--enable-webhooks=false", "--package-runtime=External",
-		"--tls-client-certs-dir="+filepath.Join(c.certs, "core"), "--xpkg-cache-dir="+mkdir(t, c.dir, "xpkg-cache"),
-		fmt.Sprintf("--metrics-port=%d", freePort(t)), fmt.Sprintf("--health-probe-port=%d", freePort(t)),
-		fmt.Sprintf("--webhook-port=%d", freePort(t)), "--poll-interval=15s", "--sync-interval=1m",
-		"--circuit-breaker-burst=1000", "--circuit-breaker-refill-rate=50", "--circuit-breaker-cooldown=5s")
+		core, flavor.args(t, c)...)
 	return c
 }
 
@@ -248,9 +271,9 @@ func mkdir(t *testing.T, parts ...string) string {
 // kind the function composes (read off the all-ready observed stages of both
 // examples). Without the provider's conversion webhook a multi-version CRD
 // converts nothing, so the version the function writes is made the storage one.
-func (c *controlPlane) installCRDs(t *testing.T) {
+func (c *controlPlane) installCRDs(t *testing.T, crossplane string) {
 	t.Helper()
-	c.mustKubectl(t, "install Crossplane CRDs", "apply", "--server-side", "-f", filepath.Join(moduleDir(t, crossplaneModule), "cluster", "crds"))
+	c.mustKubectl(t, "install Crossplane CRDs", "apply", "--server-side", "-f", filepath.Join(moduleDir(t, crossplane), "cluster", "crds"))
 
 	awsCRDs := filepath.Join(moduleDir(t, providerAWSModule), "package", "crds")
 	out := mkdir(t, c.dir, "provider-crds")

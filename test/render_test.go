@@ -23,8 +23,9 @@ import (
 )
 
 const (
-	providerAWSModule = "github.com/upbound/provider-aws/v2@v2.4.0"
-	crossplaneModule  = "github.com/crossplane/crossplane/v2@v2.2.1"
+	providerAWSModule  = "github.com/upbound/provider-aws/v2@v2.4.0"
+	crossplaneModule   = "github.com/crossplane/crossplane/v2@v2.2.1"
+	crossplaneV1Module = "github.com/crossplane/crossplane@v1.16.0"
 )
 
 // repoRoot is where the example and the scripts are.
@@ -49,12 +50,7 @@ func tool(t *testing.T, name string) string {
 // loopback port, as the Development runtime of crossplane render expects.
 func startFunction(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "function")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("step: build the function: %v\n%s", err, out)
-	}
+	bin := buildFunction(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +82,18 @@ func startFunction(t *testing.T) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// buildFunction builds the function from this repo.
+func buildFunction(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "function")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("step: build the function: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // docs splits YAML output into objects.
