@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,6 +81,15 @@ func TestControlPlane(t *testing.T) {
 // function built from this repo serves it over mTLS from a hand-made
 // FunctionRevision, as the package runtime would.
 func TestControlPlaneCrossplaneV1(t *testing.T) {
+	// v1.16 binds its metrics and health servers to :8080 and :8081, with no
+	// flag to move them: say so plainly rather than fail later.
+	for _, port := range []int{8080, 8081} {
+		l, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+		if err != nil {
+			t.Fatalf("step: Crossplane core v1.16 needs port %d, which is in use: %v", port, err)
+		}
+		_ = l.Close()
+	}
 	c := newControlPlane(t, crossplaneV1)
 	port := freePort(t)
 	c.start(t, "function", nil, buildFunction(t), "--debug", fmt.Sprintf("--address=127.0.0.1:%d", port),
