@@ -141,7 +141,7 @@ func setReadiness(w *world, p *plan, desired map[resource.Name]*resource.Desired
 	for _, name := range p.order {
 		e := p.desired[name]
 		ready := resource.ReadyFalse
-		if o, ok := w.observed[name]; ok && isReady(o.Resource) && hasAll(w, name, needed[e.component.name]) {
+		if w.ready[name] && hasAll(w, name, needed[e.component.name]) {
 			ready = resource.ReadyTrue
 		}
 		allReady = allReady && ready == resource.ReadyTrue

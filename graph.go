@@ -183,16 +183,20 @@ type world struct {
 	observed map[resource.Name]resource.ObservedComposed
 	// byComponent indexes observed resources by their component label.
 	byComponent map[string][]resource.Name
+	// ready records which observed resources report Ready=True, read once:
+	// decoding conditions is the costliest read of an observed resource.
+	ready map[resource.Name]bool
 }
 
 func newWorld(spec *Spec, style MRStyle, base string, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, base: base, observed: observed, byComponent: map[string][]resource.Name{}}
+	w := &world{spec: spec, style: style, base: base, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}}
 	for name, o := range observed {
 		if o.Resource == nil {
 			continue
 		}
 		c := o.Resource.GetLabels()[labelComponent]
 		w.byComponent[c] = append(w.byComponent[c], name)
+		w.ready[name] = isReady(o.Resource)
 	}
 	for _, names := range w.byComponent {
 		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
@@ -264,6 +268,8 @@ type plan struct {
 	desired map[resource.Name]*emitted
 	// order lists desired names in graph order, for stable output and tests.
 	order []resource.Name
+	// names lists the desired names of each component.
+	names map[string][]resource.Name
 	// held are components not emitted because a need is unmet.
 	held []held
 	// kept are components emitted only because they already exist.
@@ -278,7 +284,7 @@ type plan struct {
 // dropping an existing resource from the desired state deletes it in AWS,
 // whatever its dependencies report now).
 func (w *world) Walk() *plan {
-	p := &plan{desired: map[resource.Name]*emitted{}, componentReady: map[string]bool{}}
+	p := &plan{desired: map[resource.Name]*emitted{}, names: map[string][]resource.Name{}, componentReady: map[string]bool{}}
 	for i := range graph {
 		c := &graph[i]
 		if !c.enabled(w.spec) {
@@ -315,11 +321,8 @@ func (w *world) Walk() *plan {
 		}
 
 		ready := true
-		for _, name := range p.order {
-			if p.desired[name].component == c {
-				o, ok := w.observed[name]
-				ready = ready && ok && isReady(o.Resource)
-			}
+		for _, name := range p.names[c.name] {
+			ready = ready && w.ready[name]
 		}
 		p.componentReady[c.name] = ready
 	}
@@ -358,6 +361,7 @@ func (p *plan) put(c *component, name resource.Name, mr *composed.Unstructured) 
 	}
 	p.desired[name] = &emitted{component: c, resource: mr}
 	p.order = append(p.order, name)
+	p.names[c.name] = append(p.names[c.name], name)
 }
 
 // resourceName is the composition-resource-name of a component's resource.
