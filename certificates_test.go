@@ -72,3 +72,31 @@ func TestGraphOrder(t *testing.T) {
 		t.Errorf("no component reports %s", conditionCognitoDomain)
 	}
 }
+
+func TestIsReady(t *testing.T) {
+	cases := map[string]struct {
+		status any
+		want   bool
+	}{
+		"ReadyTrue":            {status: map[string]any{"conditions": []any{map[string]any{"type": "Synced", "status": "True"}, map[string]any{"type": "Ready", "status": "True"}}}, want: true},
+		"ReadyFalse":           {status: map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "False"}}}, want: false},
+		"NoReadyCondition":     {status: map[string]any{"conditions": []any{map[string]any{"type": "Synced", "status": "True"}}}, want: false},
+		"NoStatus":             {status: nil, want: false},
+		"ConditionsNotAList":   {status: map[string]any{"conditions": "Ready"}, want: false},
+		"ConditionNotAnObject": {status: map[string]any{"conditions": []any{"Ready", 7.0}}, want: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			mr := composed.New()
+			if tc.status != nil {
+				mr.Object["status"] = tc.status
+			}
+			if got := isReady(mr); got != tc.want {
+				t.Errorf("isReady: got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if isReady(nil) {
+		t.Error("isReady(nil) is true")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/crossplane/function-sdk-go/resource"
@@ -244,8 +245,20 @@ func (w *world) hasField(component, path string) bool {
 	}
 }
 
+// isReady says whether an observed resource reports Ready=True. It reads the
+// conditions as they are, where GetCondition would decode them through JSON.
 func isReady(mr *composed.Unstructured) bool {
-	return mr != nil && mr.GetCondition(xpv2.TypeReady).Status == corev1.ConditionTrue
+	if mr == nil {
+		return false
+	}
+	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "status", "conditions")
+	conditions, _ := v.([]any)
+	for _, c := range conditions {
+		if cm, ok := c.(map[string]any); ok && cm["type"] == string(xpv2.TypeReady) {
+			return cm["status"] == string(corev1.ConditionTrue)
+		}
+	}
+	return false
 }
 
 // emitted is one desired resource and the component it belongs to.

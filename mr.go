@@ -136,7 +136,9 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	if o.connSecret != "" {
 		spec["writeConnectionSecretToRef"] = s.secretRef(o.connSecret, "")
 	}
-	_ = mr.SetValue("spec", spec)
+	// Set directly: the body is already plain JSON-shaped data, and SetValue
+	// would round-trip it through JSON on every call.
+	mr.Object["spec"] = spec
 	return mr
 }
 
