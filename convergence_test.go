@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -107,13 +108,11 @@ func componentLabel(m map[string]any) string {
 
 func componentNamed(t *testing.T, name string) component {
 	t.Helper()
-	for _, c := range graph {
-		if c.name == name {
-			return c
-		}
+	c, ok := componentByName(name)
+	if !ok {
+		t.Fatalf("no component %q in the graph", name)
 	}
-	t.Fatalf("no component %q in the graph", name)
-	return component{}
+	return *c
 }
 
 func conditionTrue(m map[string]any, typ string) bool {
@@ -130,7 +129,7 @@ func conditionTrue(m map[string]any, typ string) bool {
 
 func lookup(m map[string]any, path string) any {
 	var cur any = m
-	for _, p := range splitPath(path) {
+	for _, p := range strings.Split(path, ".") {
 		cm, ok := cur.(map[string]any)
 		if !ok {
 			return nil
@@ -141,18 +140,6 @@ func lookup(m map[string]any, path string) any {
 		return nil
 	}
 	return cur
-}
-
-func splitPath(p string) []string {
-	var out []string
-	start := 0
-	for i := range len(p) {
-		if p[i] == '.' {
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, p[start:])
 }
 
 func TestConvergence(t *testing.T) {

@@ -431,10 +431,18 @@ func (h held) describe() string {
 
 // reason is the condition reason of a held component, e.g. WaitingForHostRecord.
 func (h held) reason() string {
-	for _, c := range graph {
-		if c.name == h.unmet.component {
-			return "WaitingFor" + c.title
-		}
+	if c, ok := componentByName(h.unmet.component); ok {
+		return "WaitingFor" + c.title
 	}
 	return "WaitingForDependency"
+}
+
+// componentByName finds a component of the graph.
+func componentByName(name string) (*component, bool) {
+	for i := range graph {
+		if graph[i].name == name {
+			return &graph[i], true
+		}
+	}
+	return nil, false
 }

@@ -112,11 +112,10 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 			g.held = append(g.held, h)
 		}
 	}
-	for _, name := range p.order {
-		e := p.desired[name]
-		g := gates[e.component.condition]
-		if g != nil && !p.componentReady[e.component.name] && !slices.Contains(g.unready, e.component.name) {
-			g.unready = append(g.unready, e.component.name)
+	for _, c := range graph {
+		ready, emitted := p.componentReady[c.name]
+		if g := gates[c.condition]; g != nil && emitted && !ready {
+			g.unready = append(g.unready, c.name)
 		}
 	}
 	for _, t := range order {
