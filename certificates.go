@@ -13,36 +13,39 @@ import (
 // us-east-1, whatever the user pool's region.
 const cognitoCertificateRegion = "us-east-1"
 
-// certificateSubject is the name a certificate component certifies.
-func (w *world) certificateSubject(component string) string {
-	if component == compCertAuth {
-		return w.spec.AuthFQDN()
+// certificate is one of the two ACM certificates with what it takes to issue
+// it: the name it certifies, its region, and its components.
+type certificate struct {
+	component  string
+	records    string
+	validation string
+	subject    func(*Spec) string
+	region     func(*Spec) string
+}
+
+var (
+	// hostCertificate serves Langfuse on the load balancer, in the main region.
+	hostCertificate = certificate{
+		component: compCertHost, records: compCertHostRecords, validation: compCertHostValidation,
+		subject: (*Spec).FQDN,
+		region:  func(s *Spec) string { return s.Region },
 	}
-	return w.spec.FQDN()
-}
-
-func certificateRegion(w *world, component string) string {
-	if component == compCertAuth {
-		return cognitoCertificateRegion
+	// authCertificate serves the Cognito custom domain, in us-east-1.
+	authCertificate = certificate{
+		component: compCertAuth, records: compCertAuthRecords, validation: compCertAuthValidation,
+		subject: (*Spec).AuthFQDN,
+		region:  func(*Spec) string { return cognitoCertificateRegion },
 	}
-	return w.spec.Region
-}
+)
 
-func buildHostCertificate(w *world) (*composed.Unstructured, error) {
-	return w.buildCertificate(compCertHost), nil
-}
-
-func buildAuthCertificate(w *world) (*composed.Unstructured, error) {
-	return w.buildCertificate(compCertAuth), nil
-}
-
-func (w *world) buildCertificate(component string) *composed.Unstructured {
-	return w.style.New(component, kindCertificate, w.spec.Region, map[string]any{
-		"domainName":       w.certificateSubject(component),
+func (c certificate) build(w *world) (*composed.Unstructured, error) {
+	subject := c.subject(w.spec)
+	return w.style.New(c.component, kindCertificate, w.spec.Region, map[string]any{
+		"domainName":       subject,
 		"validationMethod": "DNS",
 		"keyAlgorithm":     "RSA_2048",
 		"options":          map[string]any{"certificateTransparencyLoggingPreference": "ENABLED"},
-	}, mrOptions{region: certificateRegion(w, component), tagged: true, extraTags: map[string]string{"Name": w.certificateSubject(component)}})
+	}, mrOptions{region: c.region(w.spec), tagged: true, extraTags: map[string]string{tagName: subject}}), nil
 }
 
 // validationRecord is one DNS record ACM asks for to prove we own a name.
@@ -55,8 +58,8 @@ type validationRecord struct {
 // validationRecords reads the records a certificate's observed status asks
 // for, deduplicated by name (ACM lists one per domain name, and names that
 // share a record repeat it) and sorted so their order never changes the output.
-func (w *world) validationRecords(certComponent string) []validationRecord {
-	mr := w.observedOne(certComponent)
+func (c certificate) validationRecords(w *world) []validationRecord {
+	mr := w.observedOne(c.component)
 	if mr == nil {
 		return nil
 	}
@@ -68,7 +71,7 @@ func (w *world) validationRecords(certComponent string) []validationRecord {
 	var out []validationRecord
 	for _, d := range dvos {
 		r := validationRecord{Name: str(d["resourceRecordName"]), Type: str(d["resourceRecordType"]), Value: str(d["resourceRecordValue"])}
-		key := strings.TrimSuffix(strings.ToLower(r.Name), ".")
+		key := canonicalRecordName(r.Name)
 		if r.Name == "" || r.Type == "" || r.Value == "" || seen[key] {
 			continue
 		}
@@ -79,6 +82,14 @@ func (w *world) validationRecords(certComponent string) []validationRecord {
 	return out
 }
 
+func canonicalRecordName(name string) string { return strings.TrimSuffix(strings.ToLower(name), ".") }
+
+// validationRecordKey names a validation record by the DNS name it writes:
+// when ACM asks for another record, the others keep their names.
+func validationRecordKey(forProvider map[string]any) string {
+	return shortHash(canonicalRecordName(str(forProvider["name"])))
+}
+
 func str(v any) string {
 	s, _ := v.(string)
 	return s
@@ -87,18 +98,14 @@ func str(v any) string {
 // buildValidationRecords composes one CNAME per validation option of a
 // certificate. Records live in the user's zone, which is global, so the auth
 // certificate's records are made the same way although it is in us-east-1.
-func (w *world) buildValidationRecords(certComponent string) (map[string]*composed.Unstructured, error) {
-	records := w.validationRecords(certComponent)
+func (c certificate) buildValidationRecords(w *world) (map[string]*composed.Unstructured, error) {
+	records := c.validationRecords(w)
 	if len(records) == 0 {
-		return nil, errors.Errorf("%s reports no usable %s", certComponent, statusPathDVO)
-	}
-	component := compCertHostRecords
-	if certComponent == compCertAuth {
-		component = compCertAuthRecords
+		return nil, errors.Errorf("%s reports no usable %s", c.component, statusPathDVO)
 	}
 	out := map[string]*composed.Unstructured{}
-	for i, r := range records {
-		out[itoa(i)] = w.style.New(component, kindRecord, w.spec.Region, map[string]any{
+	for _, r := range records {
+		body := map[string]any{
 			"zoneId":  w.spec.Domain.ZoneID,
 			"name":    r.Name,
 			"type":    r.Type,
@@ -107,30 +114,26 @@ func (w *world) buildValidationRecords(certComponent string) (map[string]*compos
 			// ACM gives the same record to every certificate of a name in an
 			// account, so it may exist already, from an earlier install.
 			"allowOverwrite": true,
-		}, mrOptions{})
+		}
+		out[validationRecordKey(body)] = w.style.New(c.records, kindRecord, w.spec.Region, body, mrOptions{})
 	}
 	return out, nil
 }
 
-// buildCertificateValidation waits, in AWS, for the certificate to be issued.
-// Its Ready condition is what the listener and the Cognito domain wait for.
-func (w *world) buildCertificateValidation(certComponent string) (*composed.Unstructured, error) {
-	arn := w.statusString(certComponent, statusPathARN)
+// buildValidation waits, in AWS, for the certificate to be issued. Its Ready
+// condition is what the listener and the Cognito domain wait for.
+func (c certificate) buildValidation(w *world) (*composed.Unstructured, error) {
+	arn := w.statusString(c.component, statusPathARN)
 	if arn == "" {
-		return nil, errors.Errorf("%s reports no %s", certComponent, statusPathARN)
-	}
-	component := compCertHostValidation
-	if certComponent == compCertAuth {
-		component = compCertAuthValidation
+		return nil, errors.Errorf("%s reports no %s", c.component, statusPathARN)
 	}
 	fqdns := []any{}
-	for _, r := range w.validationRecords(certComponent) {
+	for _, r := range c.validationRecords(w) {
 		fqdns = append(fqdns, strings.TrimSuffix(r.Name, "."))
 	}
 	body := map[string]any{"certificateArn": arn}
 	if len(fqdns) > 0 {
 		body["validationRecordFqdns"] = fqdns
 	}
-	return w.style.New(component, kindCertificateValidation, w.spec.Region, body,
-		mrOptions{region: certificateRegion(w, certComponent)}), nil
+	return w.style.New(c.validation, kindCertificateValidation, w.spec.Region, body, mrOptions{region: c.region(w.spec)}), nil
 }

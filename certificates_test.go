@@ -41,8 +41,8 @@ func TestValidationRecords(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cert := composed.New()
 			cert.Object = map[string]any{"status": map[string]any{"atProvider": map[string]any{"domainValidationOptions": tc.dvos}}}
-			w := newWorld(&Spec{}, MRStyle{}, "b", map[resource.Name]resource.ObservedComposed{compCertHost: {Resource: cert}})
-			if diff := cmp.Diff(tc.want, w.validationRecords(compCertHost)); diff != "" {
+			w := newWorld(&Spec{}, MRStyle{}, namer{}, map[resource.Name]resource.ObservedComposed{compCertHost: {Resource: cert}})
+			if diff := cmp.Diff(tc.want, hostCertificate.validationRecords(w)); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
 			}
 		})

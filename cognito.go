@@ -15,6 +15,13 @@ const langfuseCallbackPath = "/api/auth/callback/cognito"
 // secret into its connection secret (upjet prefixes sensitive attributes).
 const clientSecretKey = "attribute.client_secret"
 
+// Limits on names: Cognito user pools and app clients take 128 characters,
+// Kubernetes Secrets 253.
+const (
+	maxCognitoName    = 128
+	maxKubernetesName = 253
+)
+
 func buildUserPool(w *world) (*composed.Unstructured, error) {
 	c := w.spec.Auth.Cognito
 	deletionProtection := "INACTIVE"
@@ -23,7 +30,7 @@ func buildUserPool(w *world) (*composed.Unstructured, error) {
 		deletionProtection = "ACTIVE"
 	}
 	body := map[string]any{
-		"name": w.base,
+		"name": w.awsName(compUserPool, w.names.name("users", maxCognitoName)),
 		// People sign in with their email, which Langfuse uses as identity,
 		// so it must be verified before anyone can use it.
 		"usernameAttributes":     []any{"email"},
@@ -61,7 +68,7 @@ func buildUserPool(w *world) (*composed.Unstructured, error) {
 func buildUserPoolClient(w *world) (*composed.Unstructured, error) {
 	origin := "https://" + w.spec.FQDN()
 	return w.style.New(compUserPoolClient, kindUserPoolClient, w.spec.Region, map[string]any{
-		"name":                            w.base,
+		"name":                            w.awsName(compUserPoolClient, w.names.name("web", maxCognitoName)),
 		"userPoolIdSelector":              selectorFor(compUserPool),
 		"generateSecret":                  true,
 		"allowedOauthFlowsUserPoolClient": true,
@@ -88,8 +95,14 @@ func buildUserPoolClient(w *world) (*composed.Unstructured, error) {
 // clientConnectionSecret names the Kubernetes Secret the provider writes the
 // app client's secret to. The function never reads it: a SecretVersion copies
 // it into Secrets Manager, from where ECS injects it.
+// Once the client exists, the name it writes to stays.
 func (w *world) clientConnectionSecret() string {
-	return awsName(w.base, "cognito-client", 253)
+	if mr := w.observedOne(compUserPoolClient); mr != nil {
+		if name, _ := mr.GetString("spec.writeConnectionSecretToRef.name"); name != "" {
+			return name
+		}
+	}
+	return w.names.name("cognito-client", maxKubernetesName)
 }
 
 // buildManagedLoginBranding gives the app client the default managed login

@@ -11,21 +11,40 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/fakeaws"
 )
 
 // The waves a Langfuse XR goes through with every resource Ready as soon as
 // it is created: each lists the composed resources first emitted in it.
 var wantWaves = [][]string{
 	{
-		"alb", "alb-egress", "alb-ingress-443-0", "alb-ingress-80-0", "alb-listener-http", "alb-security-group", "alb-target-group",
-		"cert-auth", "cert-host", "cognito-client", "cognito-client-secret", "cognito-user-pool",
+		"alb", "alb-egress-web", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
+		"cert-auth", "cert-host", "cognito-client", "cognito-client-secret", "cognito-user-pool", "web-ingress-alb", "web-security-group",
 	},
-	{"cert-auth-validation-record-0", "cert-host-validation-record-0", "cognito-branding", "cognito-client-secret-version"},
+	{validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"), "cognito-branding", "cognito-client-secret-version"},
 	{"cert-auth-validation", "cert-host-validation"},
 	{"alb-listener-https"},
 	{"dns-record-host"},
 	{"cognito-domain"},
 	{"dns-record-auth"},
+}
+
+// ingressRuleName is the name of the ALB's ingress rule for a port and CIDR.
+func ingressRuleName(port int64, cidr string) string {
+	return string(resourceName(compALBIngress, ingressRuleKey(map[string]any{"fromPort": port, "cidrIpv4": cidr})))
+}
+
+// validationRecordName is the name of the validation record the fake
+// provider asks for when a certificate of domain is created as component.
+func validationRecordName(component, domain string) string {
+	dvos := fakeaws.AtProvider("Certificate", component, "eu-west-1", map[string]any{"domainName": domain})["domainValidationOptions"].([]any)
+	name := dvos[0].(map[string]any)["resourceRecordName"].(string)
+	records := hostCertificate.records
+	if component == compCertAuth {
+		records = authCertificate.records
+	}
+	return string(resourceName(records, validationRecordKey(map[string]any{"name": name})))
 }
 
 // converge plays the provider until the XR is Ready, checking at every wave

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strconv"
-
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
@@ -50,5 +48,3 @@ func aliasRecord(w *world, component, name, target, targetZone string, evaluateT
 		},
 	}, mrOptions{})
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"regexp"
-	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -38,42 +36,42 @@ func NewFunction(log logging.Logger) *Function {
 	return &Function{log: log}
 }
 
-// RunFunction runs the five steps of DESIGN.md §1: parse the spec, build the
-// graph's resources, gate them, set their readiness, and report status.
+// RunFunction parses the spec, walks the dependency graph over what is
+// observed, and answers with what to compose, its readiness and the XR's
+// status.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	rsp := response.To(req, defaultReadyTTL)
 
-	// 1. Parse, default and validate. A bad spec is Fatal: Crossplane then
-	// applies nothing and deletes nothing, so what exists stays.
+	// A bad spec, a bad input or an edit AWS cannot apply is Fatal: Crossplane
+	// then applies nothing and deletes nothing, so what exists stays.
 	c, err := readCall(req)
 	if err != nil {
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
+	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), namerFor(c.oxr), c.observed)
+	if errs := w.immutableEdits(); len(errs) > 0 {
+		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
+		return rsp, nil
+	}
 	log := f.log.WithValues("xr-kind", c.oxr.Resource.GetKind(), "xr-name", c.oxr.Resource.GetName(), "xr-namespace", c.oxr.Resource.GetNamespace())
 
-	// 2 and 3. Build what the graph allows, keeping whatever exists.
-	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), baseName(c.oxr), c.observed)
+	// Build what the graph allows, keeping whatever exists, each resource
+	// Ready once its observed copy is.
 	p := w.Walk()
-
-	// 4. Readiness of every desired resource, from its observed copy.
-	allReady := setReadiness(w, p, c.desired)
+	allReady := p.readiness(w, c.desired)
 	if err := response.SetDesiredComposedResources(rsp, c.desired); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composed resources"))
 		return rsp, nil
 	}
 
-	// 5. XR status, readiness, conditions and events.
+	// XR status, readiness, conditions and events.
 	st := statusOf(w, p)
 	if err := setStatus(c.dxr, st); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set XR status"))
 		return rsp, nil
 	}
-	if len(p.held) > 0 {
-		// Crossplane v2 would otherwise call the XR Ready as soon as what
-		// exists is Ready, although something is still held back.
-		c.dxr.Ready = resource.ReadyFalse
-	}
+	c.dxr.Ready = lowerReadiness(c.dxr.Ready, len(p.held) == 0 && allReady)
 	if err := response.SetDesiredCompositeResource(rsp, c.dxr); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composite resource"))
 		return rsp, nil
@@ -92,6 +90,19 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	log.Debug("Composed", "desired", len(p.order), "held", len(p.held), "ready", allReady)
 	return rsp, nil
+}
+
+// lowerReadiness is the XR readiness to answer, given what earlier steps of
+// the pipeline said (the request's desired XR) and whether everything this
+// function composes is there and Ready. It only ever lowers: an earlier
+// step's False stays False, and Crossplane v2, which takes an explicit value
+// over the composed resources' readiness, never calls the XR Ready while
+// something is held back.
+func lowerReadiness(earlier resource.Ready, ours bool) resource.Ready {
+	if !ours {
+		return resource.ReadyFalse
+	}
+	return earlier
 }
 
 // call is what one request gives the function to work with.
@@ -117,6 +128,9 @@ func readCall(req *fnv1.RunFunctionRequest) (*call, error) {
 	if c.oxr, err = request.GetObservedCompositeResource(req); err != nil {
 		return nil, errors.Wrap(err, "cannot get observed composite resource")
 	}
+	if errs := validateTags(c.in.Tags); len(errs) > 0 {
+		return nil, errors.Wrap(errs.ToAggregate(), "invalid function input")
+	}
 	if c.spec, err = ParseSpec(specOf(c.oxr)); err != nil {
 		return nil, errors.Wrapf(err, "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName())
 	}
@@ -129,40 +143,26 @@ func readCall(req *fnv1.RunFunctionRequest) (*call, error) {
 	if c.dxr, err = request.GetDesiredCompositeResource(req); err != nil {
 		return nil, errors.Wrap(err, "cannot get desired composite resource")
 	}
+	// The SDK leaves out the readiness an earlier step of the pipeline set.
+	c.dxr.Ready = readinessOf(req.GetDesired().GetComposite().GetReady())
 	return c, nil
 }
 
-// setReadiness puts the plan's resources into desired, each Ready when its
-// observed copy is Ready and reports what its dependants read from it. It
-// says whether all of them are.
-func setReadiness(w *world, p *plan, desired map[resource.Name]*resource.DesiredComposed) bool {
-	needed := neededFields(w.spec)
-	allReady := true
-	for _, name := range p.order {
-		e := p.desired[name]
-		ready := resource.ReadyFalse
-		if w.ready[name] && hasAll(w, name, needed[e.component.name]) {
-			ready = resource.ReadyTrue
-		}
-		allReady = allReady && ready == resource.ReadyTrue
-		desired[name] = &resource.DesiredComposed{Resource: e.resource, Ready: ready}
+// readinessOf converts the wire's readiness to the SDK's.
+func readinessOf(r fnv1.Ready) resource.Ready {
+	switch r {
+	case fnv1.Ready_READY_TRUE:
+		return resource.ReadyTrue
+	case fnv1.Ready_READY_FALSE:
+		return resource.ReadyFalse
+	default:
+		return resource.ReadyUnspecified
 	}
-	return allReady
 }
 
 func specOf(oxr *resource.Composite) map[string]any {
 	s, _ := oxr.Resource.Object["spec"].(map[string]any)
 	return s
-}
-
-// hasAll says whether the observed resource reports every field in paths.
-func hasAll(w *world, name resource.Name, paths []string) bool {
-	for _, p := range paths {
-		if !w.hasField(string(name), p) {
-			return false
-		}
-	}
-	return true
 }
 
 // styleFor picks the MR style of the XR: a namespaced XR composes the
@@ -179,22 +179,6 @@ func styleFor(oxr *resource.Composite, spec *Spec, in *v1beta1.Input) MRStyle {
 		Orphan:             spec.DeletionPolicy == DeletionPolicyOrphan,
 		Tags:               in.Tags,
 	}
-}
-
-var notNameChars = regexp.MustCompile(`[^a-z0-9-]+`)
-
-// baseName prefixes the AWS names of an XR's resources. A claim's XR name is
-// unique in the cluster; a namespaced XR's name only in its namespace.
-func baseName(oxr *resource.Composite) string {
-	name := oxr.Resource.GetName()
-	if ns := oxr.Resource.GetNamespace(); ns != "" {
-		name = ns + "-" + name
-	}
-	name = strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(name), "-"), "-")
-	if name == "" {
-		return "langfuse"
-	}
-	return name
 }
 
 func ttlOr(d *metav1.Duration, def time.Duration) time.Duration {

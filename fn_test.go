@@ -82,7 +82,10 @@ func TestRunFunction(t *testing.T) {
 			reason: "Without Cognito there is no user pool, no auth certificate and no gate on the host record.",
 			xr:     map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 			want: want{
-				names:   []string{"alb", "alb-egress", "alb-ingress-443-0", "alb-ingress-80-0", "alb-listener-http", "alb-security-group", "alb-target-group", "cert-host"},
+				names: []string{
+					"alb", "alb-egress-web", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group", "cert-host",
+					"web-ingress-alb", "web-security-group",
+				},
 				xrReady: fnv1.Ready_READY_FALSE,
 				conditions: map[string]string{
 					conditionHostCertificate: "False/WaitingForHostCertificate",
@@ -193,7 +196,7 @@ func TestNoSecretInOutput(t *testing.T) {
 		t.Error("the response contains the Cognito client secret")
 	}
 	ref := rsp.GetDesired().GetResources()[compClientSecretVersion].GetResource().AsMap()
-	want := map[string]any{"name": "langfuse-x7k2p-cognito-client", "namespace": "crossplane-system", "key": clientSecretKey}
+	want := map[string]any{"name": "team-ml-langfuse-" + shortHash("/langfuse-x7k2p/") + "-cognito-client", "namespace": "crossplane-system", "key": clientSecretKey}
 	if diff := cmp.Diff(want, fp(ref)["secretStringSecretRef"]); diff != "" {
 		t.Errorf("secretStringSecretRef: -want, +got:\n%s", diff)
 	}

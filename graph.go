@@ -1,21 +1,15 @@
 package main
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
-	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
 // Component names: the composition-resource-name of each composed resource,
 // stable across calls. A component that composes several resources (one DNS
-// record per validation option, one rule per CIDR) names them <component>-<key>.
+// record per validation option, one rule per CIDR and port) names each
+// <component>-<key>, where the key is derived from the member's content,
+// never from its position in a list: an edit then adds and removes exactly
+// the members that changed.
 const (
 	compCertHost             = "cert-host"
 	compCertHostRecords      = "cert-host-validation-record"
@@ -25,7 +19,9 @@ const (
 	compCertAuthValidation   = "cert-auth-validation"
 	compALBSecurityGroup     = "alb-security-group"
 	compALBIngress           = "alb-ingress"
-	compALBEgress            = "alb-egress"
+	compALBEgress            = "alb-egress-web"
+	compWebSecurityGroup     = "web-security-group"
+	compWebIngress           = "web-ingress-alb"
 	compALB                  = "alb"
 	compALBTargetGroup       = "alb-target-group"
 	compALBListenerHTTP      = "alb-listener-http"
@@ -83,8 +79,16 @@ type component struct {
 	condition string
 	// enabled says whether the spec asks for the component at all.
 	enabled func(*Spec) bool
-	needs   []need
-	// build returns the component's resources keyed by suffix ("" for a
+	// retained, when set, says whether an existing component stays while the
+	// spec disables it: state that a later re-enable must find again (the
+	// user pool's users) is only deleted with deletionPolicy: Delete.
+	retained func(*Spec) bool
+	needs    []need
+	// memberKey, set on components of several resources, is the key of a
+	// member: a function of its forProvider, so a member observed under an
+	// older name is recognised by its content and keeps that name.
+	memberKey func(forProvider map[string]any) string
+	// build returns the component's resources keyed by member key ("" for a
 	// single resource named after the component). It may read the observed
 	// values its needs promise to be there.
 	build func(*world) (map[string]*composed.Unstructured, error)
@@ -98,37 +102,33 @@ func withManagedLoginV2(s *Spec) bool {
 	return s.CognitoEnabled() && s.Auth.Cognito.ManagedLogin == ManagedLoginV2
 }
 
+func unlessDeletePolicy(s *Spec) bool { return s.DeletionPolicy != DeletionPolicyDelete }
+
 // graph is the whole dependency graph, in an order where every component comes
 // after the components it needs (a test checks this). The same data drives
 // gating, readiness, the "waiting for" messages and the conditions.
 var graph = []component{
-	{name: compCertHost, title: "HostCertificate", condition: conditionHostCertificate, enabled: always, build: single(buildHostCertificate)},
+	{name: compCertHost, title: "HostCertificate", condition: conditionHostCertificate, enabled: always, build: single(hostCertificate.build)},
 	{name: compCertHostRecords, title: "HostCertificateValidationRecords", condition: conditionHostCertificate, enabled: always,
-		needs: []need{{component: compCertHost, fields: []string{statusPathDVO}}},
-		build: func(w *world) (map[string]*composed.Unstructured, error) {
-			return w.buildValidationRecords(compCertHost)
-		}},
+		needs:     []need{{component: compCertHost, fields: []string{statusPathDVO}}},
+		memberKey: validationRecordKey, build: hostCertificate.buildValidationRecords},
 	{name: compCertHostValidation, title: "HostCertificateValidation", condition: conditionHostCertificate, enabled: always,
 		needs: []need{{component: compCertHost, fields: []string{statusPathARN}}, {component: compCertHostRecords, ready: true}},
-		build: single(func(w *world) (*composed.Unstructured, error) {
-			return w.buildCertificateValidation(compCertHost)
-		})},
+		build: single(hostCertificate.buildValidation)},
 
-	{name: compCertAuth, title: "AuthCertificate", condition: conditionAuthCertificate, enabled: withCognito, build: single(buildAuthCertificate)},
+	{name: compCertAuth, title: "AuthCertificate", condition: conditionAuthCertificate, enabled: withCognito, build: single(authCertificate.build)},
 	{name: compCertAuthRecords, title: "AuthCertificateValidationRecords", condition: conditionAuthCertificate, enabled: withCognito,
-		needs: []need{{component: compCertAuth, fields: []string{statusPathDVO}}},
-		build: func(w *world) (map[string]*composed.Unstructured, error) {
-			return w.buildValidationRecords(compCertAuth)
-		}},
+		needs:     []need{{component: compCertAuth, fields: []string{statusPathDVO}}},
+		memberKey: validationRecordKey, build: authCertificate.buildValidationRecords},
 	{name: compCertAuthValidation, title: "AuthCertificateValidation", condition: conditionAuthCertificate, enabled: withCognito,
 		needs: []need{{component: compCertAuth, fields: []string{statusPathARN}}, {component: compCertAuthRecords, ready: true}},
-		build: single(func(w *world) (*composed.Unstructured, error) {
-			return w.buildCertificateValidation(compCertAuth)
-		})},
+		build: single(authCertificate.buildValidation)},
 
 	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildALBSecurityGroup)},
-	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, build: buildALBIngressRules},
+	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildWebSecurityGroup)},
+	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
 	{name: compALBEgress, title: "LoadBalancerEgressRule", enabled: always, build: single(buildALBEgressRule)},
+	{name: compWebIngress, title: "WebIngressRule", enabled: always, build: single(buildWebIngressRule)},
 	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always, build: single(buildALB)},
 	{name: compALBTargetGroup, title: "TargetGroup", condition: conditionLoadBalancer, enabled: always, build: single(buildTargetGroup)},
 	{name: compALBListenerHTTP, title: "HTTPListener", condition: conditionLoadBalancer, enabled: always, build: single(buildHTTPListener)},
@@ -139,9 +139,12 @@ var graph = []component{
 		needs: []need{{component: compALB, fields: []string{statusPathLBDNSName, statusPathLBZoneID}}, {component: compALBListenerHTTPS, ready: true}},
 		build: single(buildHostRecord)},
 
-	{name: compUserPool, title: "UserPool", enabled: withCognito, build: single(buildUserPool)},
+	// The pool holds the users and the secret's name is taken for 7 days
+	// once deleted: both outlive a disabled Cognito unless deletionPolicy is
+	// Delete, so enabling it again brings the same users back.
+	{name: compUserPool, title: "UserPool", enabled: withCognito, retained: unlessDeletePolicy, build: single(buildUserPool)},
 	{name: compUserPoolClient, title: "UserPoolClient", enabled: withCognito, build: single(buildUserPoolClient)},
-	{name: compClientSecret, title: "ClientSecret", condition: conditionClientSecret, enabled: withCognito, build: single(buildClientSecret)},
+	{name: compClientSecret, title: "ClientSecret", condition: conditionClientSecret, enabled: withCognito, retained: unlessDeletePolicy, build: single(buildClientSecret)},
 	{name: compClientSecretVersion, title: "ClientSecretVersion", condition: conditionClientSecret, enabled: withCognito,
 		// The client's connection secret exists once the client is Ready.
 		needs: []need{{component: compUserPoolClient, ready: true}},
@@ -174,231 +177,38 @@ func single(b func(*world) (*composed.Unstructured, error)) func(*world) (map[st
 	}
 }
 
-// world is what builders may read: the spec, how to shape MRs, and the
-// observed state of the XR's composed resources.
-type world struct {
-	spec  *Spec
-	style MRStyle
-	// base is the prefix of AWS names, unique per XR.
-	base     string
-	observed map[resource.Name]resource.ObservedComposed
-	// byComponent indexes observed resources by their component label.
-	byComponent map[string][]resource.Name
-	// ready records which observed resources report Ready=True, read once:
-	// decoding conditions is the costliest read of an observed resource.
-	ready map[resource.Name]bool
+// componentByName finds a component of the graph.
+func componentByName(name string) (*component, bool) {
+	c, ok := componentIndex[name]
+	return c, ok
 }
 
-func newWorld(spec *Spec, style MRStyle, base string, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, base: base, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}}
-	for name, o := range observed {
-		if o.Resource == nil {
-			continue
-		}
-		c := o.Resource.GetLabels()[labelComponent]
-		w.byComponent[c] = append(w.byComponent[c], name)
-		w.ready[name] = isReady(o.Resource)
+// componentIndex finds components by name.
+var componentIndex = func() map[string]*component {
+	m := make(map[string]*component, len(graph))
+	for i := range graph {
+		m[graph[i].name] = &graph[i]
 	}
-	for _, names := range w.byComponent {
-		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
-	}
-	return w
-}
+	return m
+}()
 
-// observedOne is the observed resource of a single-resource component.
-func (w *world) observedOne(component string) *composed.Unstructured {
-	if o, ok := w.observed[resource.Name(component)]; ok && o.Resource != nil {
-		return o.Resource
+// componentOf returns the component a composition-resource name belongs to:
+// the component of that name, or the component of several resources whose
+// name and a dash begin it (the longest, as cert-host-validation-record-…
+// also begins with cert-host-validation). Crossplane owns this name, so it
+// identifies a composed resource whatever happens to its labels.
+func componentOf(name string) (*component, bool) {
+	if c, ok := componentIndex[name]; ok {
+		return c, c.memberKey == nil
 	}
-	return nil
-}
-
-// statusString reads a string a component's observed resource reports.
-func (w *world) statusString(component, path string) string {
-	mr := w.observedOne(component)
-	if mr == nil {
-		return ""
-	}
-	v, _ := mr.GetString(path)
-	return v
-}
-
-// hasField says whether the observed resource reports a non-empty value at path.
-func (w *world) hasField(component, path string) bool {
-	mr := w.observedOne(component)
-	if mr == nil {
-		return false
-	}
-	v, err := mr.GetValue(path)
-	if err != nil || v == nil {
-		return false
-	}
-	switch t := v.(type) {
-	case string:
-		return t != ""
-	case []any:
-		return len(t) > 0
-	case map[string]any:
-		return len(t) > 0
-	default:
-		return true
-	}
-}
-
-// isReady says whether an observed resource reports Ready=True. It reads the
-// conditions as they are, where GetCondition would decode them through JSON.
-func isReady(mr *composed.Unstructured) bool {
-	if mr == nil {
-		return false
-	}
-	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "status", "conditions")
-	conditions, _ := v.([]any)
-	for _, c := range conditions {
-		if cm, ok := c.(map[string]any); ok && cm["type"] == string(xpv2.TypeReady) {
-			return cm["status"] == string(corev1.ConditionTrue)
-		}
-	}
-	return false
-}
-
-// emitted is one desired resource and the component it belongs to.
-type emitted struct {
-	component *component
-	resource  *composed.Unstructured
-}
-
-// held is a component the graph holds back, and why.
-type held struct {
-	component *component
-	unmet     need
-	// err is set when the needs were met but the observed values were not
-	// usable, e.g. a certificate whose validation options lack a value.
-	err error
-}
-
-// plan is the outcome of walking the graph once.
-type plan struct {
-	desired map[resource.Name]*emitted
-	// order lists desired names in graph order, for stable output and tests.
-	order []resource.Name
-	// names lists the desired names of each component.
-	names map[string][]resource.Name
-	// held are components not emitted because a need is unmet.
-	held []held
-	// kept are components emitted only because they already exist.
-	kept []held
-	// componentReady records, per emitted component, whether all its
-	// resources are observed Ready.
-	componentReady map[string]bool
-}
-
-// Walk decides, component by component, what to emit: a component is emitted
-// when everything it needs is satisfied, or when it already exists (sticky:
-// dropping an existing resource from the desired state deletes it in AWS,
-// whatever its dependencies report now).
-func (w *world) Walk() *plan {
-	p := &plan{desired: map[resource.Name]*emitted{}, names: map[string][]resource.Name{}, componentReady: map[string]bool{}}
+	var best *component
 	for i := range graph {
 		c := &graph[i]
-		if !c.enabled(w.spec) {
-			continue
-		}
-		unmet, blocked := w.firstUnmet(c, p)
-		var built map[string]*composed.Unstructured
-		var err error
-		if !blocked {
-			built, err = c.build(w)
-		}
-		exists := len(w.byComponent[c.name]) > 0
-
-		switch {
-		case !blocked && err == nil:
-			p.add(c, built)
-		case exists:
-			// Keep what exists. Rebuild it where the inputs are still there,
-			// and carry over the observed copy of anything the builder can't
-			// produce now.
-			if blocked {
-				built, _ = c.build(w)
-			}
-			p.add(c, built)
-			for _, name := range w.byComponent[c.name] {
-				if _, ok := p.desired[name]; !ok {
-					p.put(c, name, carryOver(w.observed[name].Resource))
-				}
-			}
-			p.kept = append(p.kept, held{component: c, unmet: unmet, err: err})
-		default:
-			p.held = append(p.held, held{component: c, unmet: unmet, err: err})
-			continue
-		}
-
-		ready := true
-		for _, name := range p.names[c.name] {
-			ready = ready && w.ready[name]
-		}
-		p.componentReady[c.name] = ready
-	}
-	return p
-}
-
-// firstUnmet returns the first need of c that is not satisfied yet.
-func (w *world) firstUnmet(c *component, p *plan) (need, bool) {
-	for _, n := range c.needs {
-		if n.ready && !p.componentReady[n.component] {
-			return n, true
-		}
-		for _, f := range n.fields {
-			if !w.hasField(n.component, f) {
-				return n, true
-			}
+		if c.memberKey != nil && len(name) > len(c.name)+1 && name[:len(c.name)+1] == c.name+"-" && (best == nil || len(c.name) > len(best.name)) {
+			best = c
 		}
 	}
-	return need{}, false
-}
-
-func (p *plan) add(c *component, mrs map[string]*composed.Unstructured) {
-	keys := make([]string, 0, len(mrs))
-	for k := range mrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p.put(c, resourceName(c.name, k), mrs[k])
-	}
-}
-
-func (p *plan) put(c *component, name resource.Name, mr *composed.Unstructured) {
-	if _, dup := p.desired[name]; dup {
-		return
-	}
-	p.desired[name] = &emitted{component: c, resource: mr}
-	p.order = append(p.order, name)
-	p.names[c.name] = append(p.names[c.name], name)
-}
-
-// resourceName is the composition-resource-name of a component's resource.
-func resourceName(component, suffix string) resource.Name {
-	if suffix == "" {
-		return resource.Name(component)
-	}
-	return resource.Name(component + "-" + suffix)
-}
-
-// carryOver copies what the function owns of an observed resource: its type,
-// labels, external name and spec. Status and server-set metadata stay behind.
-func carryOver(o *composed.Unstructured) *composed.Unstructured {
-	mr := composed.New()
-	mr.SetAPIVersion(o.GetAPIVersion())
-	mr.SetKind(o.GetKind())
-	mr.SetLabels(map[string]string{labelComponent: o.GetLabels()[labelComponent]})
-	if en := o.GetAnnotations()[annotationExternalName]; en != "" {
-		mr.SetAnnotations(map[string]string{annotationExternalName: en})
-	}
-	if spec, err := o.GetValue("spec"); err == nil {
-		_ = mr.SetValue("spec", spec)
-	}
-	return mr
+	return best, best != nil
 }
 
 // neededFields lists, per component, the status fields some enabled dependant
@@ -416,33 +226,4 @@ func neededFields(s *Spec) map[string][]string {
 		}
 	}
 	return out
-}
-
-// describe says what a held component waits for, in words.
-func (h held) describe() string {
-	if h.err != nil {
-		return fmt.Sprintf("%s waits for usable observed values: %v", h.component.name, h.err)
-	}
-	if len(h.unmet.fields) > 0 && !h.unmet.ready {
-		return fmt.Sprintf("%s waits for %s to report %s", h.component.name, h.unmet.component, strings.Join(h.unmet.fields, " and "))
-	}
-	return fmt.Sprintf("%s waits for %s to be Ready", h.component.name, h.unmet.component)
-}
-
-// reason is the condition reason of a held component, e.g. WaitingForHostRecord.
-func (h held) reason() string {
-	if c, ok := componentByName(h.unmet.component); ok {
-		return "WaitingFor" + c.title
-	}
-	return "WaitingForDependency"
-}
-
-// componentByName finds a component of the graph.
-func componentByName(name string) (*component, bool) {
-	for i := range graph {
-		if graph[i].name == name {
-			return &graph[i], true
-		}
-	}
-	return nil, false
 }

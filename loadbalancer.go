@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -13,6 +14,13 @@ const langfuseWebPort = 3000
 // langfuseHealthPath answers 200 once the web container serves requests.
 const langfuseHealthPath = "/api/public/health"
 
+// AWS's limits on names: load balancers and target groups take 32 characters
+// (letters, digits and dashes), security groups 255.
+const (
+	maxLoadBalancerName  = 32
+	maxSecurityGroupName = 255
+)
+
 // tlsPolicy allows TLS 1.3 and, for older clients, TLS 1.2 with forward
 // secrecy only: the policy AWS recommends for new listeners.
 const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -21,40 +29,64 @@ const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 const hstsHeader = "max-age=31536000; includeSubDomains"
 
 func buildALBSecurityGroup(w *world) (*composed.Unstructured, error) {
-	name := awsName(w.base, "alb", 255)
+	name := w.awsName(compALBSecurityGroup, w.names.name("alb", maxSecurityGroupName))
 	return w.style.New(compALBSecurityGroup, kindSecurityGroup, w.spec.Region, map[string]any{
 		"name":                name,
 		"description":         "Langfuse load balancer: HTTPS and HTTP (redirected) from the allowed CIDRs",
 		"vpcId":               w.spec.Network.VPCID,
 		"revokeRulesOnDelete": true,
-	}, mrOptions{tagged: true, extraTags: map[string]string{"Name": name}}), nil
+	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
 }
 
+// buildWebSecurityGroup is the group of the Langfuse web tasks. The load
+// balancer's egress names it rather than a CIDR, so the load balancer reaches
+// the web tasks and nothing else in the VPC.
+func buildWebSecurityGroup(w *world) (*composed.Unstructured, error) {
+	name := w.awsName(compWebSecurityGroup, w.names.name("web", maxSecurityGroupName))
+	return w.style.New(compWebSecurityGroup, kindSecurityGroup, w.spec.Region, map[string]any{
+		"name":                name,
+		"description":         "Langfuse web tasks: port 3000 from the load balancer only",
+		"vpcId":               w.spec.Network.VPCID,
+		"revokeRulesOnDelete": true,
+	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
+}
+
+// Ports the load balancer listens on, and what each is for.
+var listenerPorts = []struct {
+	port int64
+	what string
+}{{443, "HTTPS"}, {80, "HTTP redirect"}}
+
 // buildALBIngressRules allows 443, and 80 (which only redirects to 443), from
-// each allowed CIDR: one rule per CIDR and port, as EC2 models them.
+// each allowed CIDR: one rule per CIDR and port, as EC2 models them, each
+// named by its port and CIDR.
 func buildALBIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 	out := map[string]*composed.Unstructured{}
-	for i, cidr := range w.spec.Network.AllowedCIDRs {
-		p, err := netip.ParsePrefix(cidr)
-		if err != nil {
-			return nil, errors.Wrapf(err, "spec.network.allowedCidrs[%d]", i)
-		}
-		family := "cidrIpv4"
-		if p.Addr().Is6() {
-			family = "cidrIpv6"
-		}
-		for _, port := range []int64{443, 80} {
-			out[itoa(int(port))+"-"+itoa(i)] = w.style.New(compALBIngress, kindIngressRule, w.spec.Region, map[string]any{
+	for _, cidr := range w.spec.Network.AllowedCIDRs {
+		for _, l := range listenerPorts {
+			body := map[string]any{
 				"securityGroupIdSelector": selectorFor(compALBSecurityGroup),
 				"ipProtocol":              "tcp",
-				"fromPort":                port,
-				"toPort":                  port,
-				family:                    cidr,
-				"description":             "Langfuse " + map[int64]string{443: "HTTPS", 80: "HTTP redirect"}[port],
-			}, mrOptions{tagged: true})
+				"fromPort":                l.port,
+				"toPort":                  l.port,
+				"cidrIpv4":                cidr,
+				"description":             "Langfuse " + l.what,
+			}
+			out[ingressRuleKey(body)] = w.style.New(compALBIngress, kindIngressRule, w.spec.Region, body, mrOptions{tagged: true})
 		}
 	}
 	return out, nil
+}
+
+// ingressRuleKey names an ingress rule by its port and source, e.g.
+// 443-<hash of 10.0.0.0/8>: removing or reordering allowedCidrs entries
+// leaves every other rule as it is.
+func ingressRuleKey(forProvider map[string]any) string {
+	cidr := str(forProvider["cidrIpv4"]) + str(forProvider["cidrIpv6"])
+	if p, err := netip.ParsePrefix(cidr); err == nil {
+		cidr = p.Masked().String()
+	}
+	return fmt.Sprint(forProvider["fromPort"]) + "-" + shortHash(cidr)
 }
 
 // buildALBEgressRule lets the load balancer reach the web tasks and nothing
@@ -62,12 +94,25 @@ func buildALBIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 // creates, so without an explicit rule health checks and traffic would fail.
 func buildALBEgressRule(w *world) (*composed.Unstructured, error) {
 	return w.style.New(compALBEgress, kindEgressRule, w.spec.Region, map[string]any{
-		"securityGroupIdSelector": selectorFor(compALBSecurityGroup),
-		"ipProtocol":              "tcp",
-		"fromPort":                int64(langfuseWebPort),
-		"toPort":                  int64(langfuseWebPort),
-		"cidrIpv4":                "0.0.0.0/0",
-		"description":             "Langfuse web tasks and their health checks",
+		"securityGroupIdSelector":           selectorFor(compALBSecurityGroup),
+		"referencedSecurityGroupIdSelector": selectorFor(compWebSecurityGroup),
+		"ipProtocol":                        "tcp",
+		"fromPort":                          int64(langfuseWebPort),
+		"toPort":                            int64(langfuseWebPort),
+		"description":                       "Langfuse web tasks and their health checks",
+	}, mrOptions{tagged: true}), nil
+}
+
+// buildWebIngressRule lets the web tasks accept the load balancer's traffic
+// and health checks, from its security group only.
+func buildWebIngressRule(w *world) (*composed.Unstructured, error) {
+	return w.style.New(compWebIngress, kindIngressRule, w.spec.Region, map[string]any{
+		"securityGroupIdSelector":           selectorFor(compWebSecurityGroup),
+		"referencedSecurityGroupIdSelector": selectorFor(compALBSecurityGroup),
+		"ipProtocol":                        "tcp",
+		"fromPort":                          int64(langfuseWebPort),
+		"toPort":                            int64(langfuseWebPort),
+		"description":                       "Langfuse web from the load balancer",
 	}, mrOptions{tagged: true}), nil
 }
 
@@ -76,7 +121,7 @@ func buildALB(w *world) (*composed.Unstructured, error) {
 	for _, s := range w.spec.Network.PublicSubnetIDs {
 		subnets = append(subnets, s)
 	}
-	name := awsName(w.base, "alb", 32)
+	name := w.awsName(compALB, w.names.name("alb", maxLoadBalancerName))
 	return w.style.New(compALB, kindLB, w.spec.Region, map[string]any{
 		"name":                  name,
 		"loadBalancerType":      "application",
@@ -89,11 +134,11 @@ func buildALB(w *world) (*composed.Unstructured, error) {
 		"dropInvalidHeaderFields": true,
 		"desyncMitigationMode":    "strictest",
 		"idleTimeout":             int64(60),
-	}, mrOptions{tagged: true, extraTags: map[string]string{"Name": name}}), nil
+	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
 }
 
 func buildTargetGroup(w *world) (*composed.Unstructured, error) {
-	name := awsName(w.base, "web", 32)
+	name := w.awsName(compALBTargetGroup, w.names.name("web", maxLoadBalancerName))
 	return w.style.New(compALBTargetGroup, kindLBTargetGroup, w.spec.Region, map[string]any{
 		"name":            name,
 		"port":            int64(langfuseWebPort),
@@ -113,7 +158,7 @@ func buildTargetGroup(w *world) (*composed.Unstructured, error) {
 			"unhealthyThreshold": int64(3),
 		},
 		"deregistrationDelay": "30",
-	}, mrOptions{tagged: true, extraTags: map[string]string{"Name": name}}), nil
+	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
 }
 
 // buildHTTPListener answers plain HTTP with a permanent redirect to HTTPS.

@@ -1,11 +1,15 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"fmt"
 	"maps"
+	"regexp"
+	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -16,7 +20,7 @@ const (
 	// knowing its generated name.
 	labelComponent = "langfuse.fn.crossplane.io/component"
 
-	annotationExternalName = "crossplane.io/external-name"
+	annotationExternalName = meta.AnnotationKeyExternalName
 )
 
 // kind is a provider-aws kind the function composes. The namespaced kinds in
@@ -49,8 +53,8 @@ var (
 	kindSecretVersion         = kind{"secretsmanager", "SecretVersion", "v1beta1", true}
 )
 
-// MRStyle knows how the two kinds of XR compose managed resources (DESIGN.md
-// §3). Builders describe a resource's forProvider body and never look at the
+// MRStyle knows how the two kinds of XR compose managed resources (README.md,
+// "Two kinds of XR, two kinds of MR"). Builders describe a resource's forProvider body and never look at the
 // scope; everything that differs between the scopes goes through here.
 type MRStyle struct {
 	// Namespaced is true for a namespaced (Crossplane v2) XR, whose MRs are the
@@ -114,8 +118,8 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 		for k, v := range o.extraTags {
 			tags[k] = v
 		}
-		tags["managed-by"] = "function-langfuse"
-		tags["langfuse.fn.crossplane.io/component"] = component
+		tags[tagManagedBy] = "function-langfuse"
+		tags[labelComponent] = component
 		fp["tags"] = tags
 	}
 
@@ -164,15 +168,51 @@ func selectorFor(component string) map[string]any {
 	}
 }
 
-// awsName is a name for an AWS resource, derived from the XR so that two XRs
-// never collide, and cut to max characters with a hash so it stays unique.
-func awsName(base, suffix string, maxLen int) string {
-	name := base + "-" + suffix
-	if len(name) <= maxLen {
-		return name
+// Tags the function sets itself on every tagged resource.
+const (
+	tagManagedBy = "managed-by"
+	tagName      = "Name"
+)
+
+// AWS's tag rules: at most 50 tags on a resource, keys of 1 to 128 and values
+// of up to 256 characters, letters, digits, spaces and _.:/=+-@, and no key
+// beginning with aws: (AWS reserves it).
+const (
+	maxTagsPerResource = 50
+	maxTagKeyLength    = 128
+	maxTagValueLength  = 256
+)
+
+var reTagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// validateTags checks the input's tags against AWS's rules, naming each tag
+// it refuses, so that no resource is sent to AWS with a tag AWS rejects.
+func validateTags(tags map[string]string) field.ErrorList {
+	p := field.NewPath("input", "tags")
+	var errs field.ErrorList
+	reserved := map[string]bool{tagManagedBy: true, tagName: true, labelComponent: true}
+	// Sorted, so the same input always gives the same message.
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		v := tags[k]
+		switch {
+		case k == "" || len(k) > maxTagKeyLength:
+			errs = append(errs, field.Invalid(p.Key(k), k, fmt.Sprintf("a tag key must have 1 to %d characters", maxTagKeyLength)))
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			errs = append(errs, field.Invalid(p.Key(k), k, "tag keys beginning with aws: are reserved by AWS"))
+		case reserved[k]:
+			errs = append(errs, field.Invalid(p.Key(k), k, "the function sets this tag itself"))
+		case !reTagChars.MatchString(k):
+			errs = append(errs, field.Invalid(p.Key(k), k, "a tag key may only have letters, digits, spaces and _.:/=+-@"))
+		}
+		switch {
+		case len(v) > maxTagValueLength:
+			errs = append(errs, field.TooLong(p.Key(k), v, maxTagValueLength))
+		case !reTagChars.MatchString(v):
+			errs = append(errs, field.Invalid(p.Key(k), v, "a tag value may only have letters, digits, spaces and _.:/=+-@"))
+		}
 	}
-	sum := sha256.Sum256([]byte(name))
-	h := hex.EncodeToString(sum[:])[:8]
-	keep := maxLen - len(suffix) - len(h) - 2
-	return strings.TrimRight(base[:keep], "-.") + "-" + h + "-" + suffix
+	if limit := maxTagsPerResource - len(reserved); len(tags) > limit {
+		errs = append(errs, field.TooMany(p, len(tags), limit))
+	}
+	return errs
 }

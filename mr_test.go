@@ -86,30 +86,3 @@ func TestGlobalKindHasNoRegion(t *testing.T) {
 		t.Errorf("Route53 records are global and take no region: -want, +got:\n%s", diff)
 	}
 }
-
-func TestAWSName(t *testing.T) {
-	cases := map[string]struct {
-		base, suffix string
-		maxLen       int
-		want         string
-	}{
-		"Fits":     {base: "langfuse-x7k2p", suffix: "alb", maxLen: 32, want: "langfuse-x7k2p-alb"},
-		"Shortens": {base: "a-very-long-namespace-and-langfuse-name", suffix: "alb", maxLen: 32, want: "a-very-long-namespa-adf876ae-alb"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got := awsName(tc.base, tc.suffix, tc.maxLen)
-			if got != tc.want {
-				t.Errorf("awsName: got %q, want %q", got, tc.want)
-			}
-			if len(got) > tc.maxLen {
-				t.Errorf("awsName: %q is longer than %d", got, tc.maxLen)
-			}
-		})
-	}
-	a := awsName("a-very-long-namespace-and-langfuse-name-one", "alb", 32)
-	b := awsName("a-very-long-namespace-and-langfuse-name-two", "alb", 32)
-	if a == b {
-		t.Errorf("two long names shortened to the same %q", a)
-	}
-}

@@ -83,7 +83,18 @@ func newSchemaValidator(t testing.TB, v1 *apiextv1.JSONSchemaProps) *schemaValid
 // validate returns every error the API server would report for obj, and the
 // paths of fields it would prune as unknown. It defaults obj in place.
 func (v *schemaValidator) validate(obj map[string]any) (field.ErrorList, []string) {
+	return v.validateUpdate(obj, nil)
+}
+
+// validateUpdate is validate for an update of old to obj, which also runs the
+// CEL transition rules (those that read oldSelf), as the API server does.
+func (v *schemaValidator) validateUpdate(obj, old map[string]any) (field.ErrorList, []string) {
 	structuraldefaulting.Default(obj, v.structural)
+	var oldObj any
+	if old != nil {
+		structuraldefaulting.Default(old, v.structural)
+		oldObj = old
+	}
 	unknown := pruning.PruneWithOptions(obj, v.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})
 
 	sv, _, err := validation.NewSchemaValidator(v.internal)
@@ -93,7 +104,7 @@ func (v *schemaValidator) validate(obj map[string]any) (field.ErrorList, []strin
 	errs := validation.ValidateCustomResource(nil, obj, sv)
 	errs = append(errs, listtype.ValidateListSetsAndMaps(nil, v.structural, obj)...)
 	celErrs, _ := cel.NewValidator(v.structural, true, celconfig.PerCallLimit).
-		Validate(context.Background(), nil, v.structural, obj, nil, celconfig.RuntimeCELCostBudget)
+		Validate(context.Background(), nil, v.structural, obj, oldObj, celconfig.RuntimeCELCostBudget)
 	return append(errs, celErrs...), unknown
 }
 
@@ -168,7 +179,7 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 		"Defaults":      nil,
 		"Classic":       {"spec.auth.cognito.managedLogin": "classic", "spec.auth.cognito.mfa": "OFF"},
 		"DeletePolicy":  {"spec.deletionPolicy": "Delete", "spec.auth.cognito.mfa": "ON", "spec.auth.cognito.selfSignUp": true},
-		"IPv6AndIPv4":   {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "2001:db8::/32"}},
+		"SeveralCIDRs":  {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
 		"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 		"OtherRegionPC": {"spec.region": "ap-southeast-2", "spec.providerConfigName": "aws-prod"},
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/crossplane/function-sdk-go/errors"
 )
 
-// Spec is the XR's spec: the API of DESIGN.md §2. The function depends only on
+// Spec is the XR's spec: the API in README.md ("The API"). The function depends only on
 // it, never on the XR's group or kind, so platform teams may rename those.
 type Spec struct {
 	Region             string   `json:"region"`
@@ -196,7 +196,9 @@ func (s *Spec) Default() {
 	if s.DeletionPolicy == "" {
 		s.DeletionPolicy = DeletionPolicyOrphan
 	}
-	if len(s.Network.AllowedCIDRs) == 0 {
+	// Only a missing list is defaulted: an explicit [] would open the load
+	// balancer to everyone where the user meant no one, so it is refused.
+	if s.Network.AllowedCIDRs == nil {
 		s.Network.AllowedCIDRs = []string{defaultAllowedCIDR}
 	}
 	c := &s.Auth.Cognito
@@ -267,11 +269,7 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	errs = append(errs, matches(network.Child("vpcId"), s.Network.VPCID, reVPCID, "a VPC id such as vpc-0123456789abcdef0")...)
 	errs = append(errs, subnets(network.Child("publicSubnetIds"), s.Network.PublicSubnetIDs, "the load balancer")...)
 	errs = append(errs, subnets(network.Child("privateSubnetIds"), s.Network.PrivateSubnetIDs, "the tasks and data stores")...)
-	for i, c := range s.Network.AllowedCIDRs {
-		if p, err := netip.ParsePrefix(c); err != nil || p.Masked() != p {
-			errs = append(errs, field.Invalid(network.Child("allowedCidrs").Index(i), c, "must be an IPv4 or IPv6 CIDR block whose host bits are zero, such as 0.0.0.0/0 or 10.0.0.0/16"))
-		}
-	}
+	errs = append(errs, allowedCIDRs(network.Child("allowedCidrs"), s.Network.AllowedCIDRs)...)
 
 	cognitoPath := spec.Child("auth", "cognito")
 	c := s.Auth.Cognito
@@ -362,6 +360,38 @@ func subnets(p *field.Path, ids []string, what string) field.ErrorList {
 			errs = append(errs, field.Duplicate(p.Index(i), id))
 		}
 		seen[id] = true
+	}
+	return errs
+}
+
+// maxAllowedCIDRs keeps the load balancer's group within EC2's default quota
+// of 60 inbound rules per group and address family: each CIDR takes two
+// rules, one for 443 and one for 80.
+const maxAllowedCIDRs = 30
+
+// allowedCIDRs checks who may reach the load balancer: IPv4 CIDRs (the load
+// balancer has IPv4 addresses only, so an IPv6 rule could never match), whose
+// host bits are zero, each once.
+func allowedCIDRs(p *field.Path, cidrs []string) field.ErrorList {
+	var errs field.ErrorList
+	switch {
+	case len(cidrs) == 0:
+		errs = append(errs, field.Required(p, "must list at least one CIDR block; leave the field out to allow 0.0.0.0/0"))
+	case len(cidrs) > maxAllowedCIDRs:
+		errs = append(errs, field.TooMany(p, len(cidrs), maxAllowedCIDRs))
+	}
+	seen := map[string]bool{}
+	for i, c := range cidrs {
+		pfx, err := netip.ParsePrefix(c)
+		switch {
+		case err != nil || pfx.Masked() != pfx:
+			errs = append(errs, field.Invalid(p.Index(i), c, "must be an IPv4 CIDR block whose host bits are zero, such as 0.0.0.0/0 or 10.0.0.0/16"))
+		case !pfx.Addr().Is4():
+			errs = append(errs, field.Invalid(p.Index(i), c, "must be an IPv4 CIDR block: the load balancer has IPv4 addresses only, so IPv6 clients never reach it"))
+		case seen[c]:
+			errs = append(errs, field.Duplicate(p.Index(i), c))
+		}
+		seen[c] = true
 	}
 	return errs
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -41,6 +42,10 @@ var badSpecs = map[string]struct {
 	"BadSubnetID":            {set: map[string]any{"spec.network.privateSubnetIds": []any{"subnet-1", "subnet-0a1b2c3d4e5f60004"}}, field: "spec.network.privateSubnetIds"},
 	"BadVPCID":               {set: map[string]any{"spec.network.vpcId": "vpc-xyz"}, field: "spec.network.vpcId"},
 	"BadCIDR":                {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/33"}}, field: "spec.network.allowedCidrs"},
+	"NoCIDRs":                {set: map[string]any{"spec.network.allowedCidrs": []any{}}, field: "spec.network.allowedCidrs"},
+	"DuplicateCIDR":          {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "10.0.0.0/8"}}, field: "spec.network.allowedCidrs"},
+	"IPv6CIDR":               {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "2001:db8::/32"}}, field: "spec.network.allowedCidrs"},
+	"TooManyCIDRs":           {set: map[string]any{"spec.network.allowedCidrs": manyCIDRs(maxAllowedCIDRs + 1)}, field: "spec.network.allowedCidrs"},
 	"BadMFA":                 {set: map[string]any{"spec.auth.cognito.mfa": "SOMETIMES"}, field: "spec.auth.cognito.mfa"},
 	"BadManagedLogin":        {set: map[string]any{"spec.auth.cognito.managedLogin": "v3"}, field: "spec.auth.cognito.managedLogin"},
 	"BadDomainPrefix":        {set: map[string]any{"spec.auth.cognito.domainPrefix": "auth.login"}, field: "spec.auth.cognito.domainPrefix"},
@@ -54,6 +59,15 @@ var badSpecs = map[string]struct {
 	"DatabaseMinOverMax":     {set: map[string]any{"spec.database.minCapacity": 8.0, "spec.database.maxCapacity": 4.0}, field: "spec.database.minCapacity"},
 	"BadCacheNodeType":       {set: map[string]any{"spec.cache.nodeType": "t4g.small"}, field: "spec.cache.nodeType"},
 	"ReplicasNotInteger":     {set: map[string]any{"spec.langfuse.web.replicas": "two"}, field: "spec.langfuse.web.replicas"},
+}
+
+// manyCIDRs lists n distinct /24 blocks.
+func manyCIDRs(n int) []any {
+	out := make([]any, 0, n)
+	for i := range n {
+		out = append(out, fmt.Sprintf("10.0.%d.0/24", i))
+	}
+	return out
 }
 
 // TestBadSpecIsFatalNamingTheField runs the function on each bad claim: the
@@ -108,7 +122,12 @@ func TestBadSpecRejectedByXRD(t *testing.T) {
 
 func xrdValidator(t *testing.T, path string) *schemaValidator {
 	t.Helper()
-	xrd := readXRD(t, path)
+	return validatorOfXRD(t, readXRD(t, path))
+}
+
+// validatorOfXRD validates objects against the schema of an XRD's first version.
+func validatorOfXRD(t *testing.T, xrd map[string]any) *schemaValidator {
+	t.Helper()
 	versions, _ := xrd["spec"].(map[string]any)["versions"].([]any)
 	schema := versions[0].(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"]
 	b, err := yaml.Marshal(schema)
@@ -117,7 +136,7 @@ func xrdValidator(t *testing.T, path string) *schemaValidator {
 	}
 	props := &apiextv1.JSONSchemaProps{}
 	if err := yaml.Unmarshal(b, props); err != nil {
-		t.Fatalf("cannot decode the schema of %s: %v", path, err)
+		t.Fatalf("cannot decode the XRD's schema: %v", err)
 	}
 	return newSchemaValidator(t, props)
 }

@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -17,6 +18,9 @@ import (
 // Besides telling users, it is the function's memory between calls: an event
 // is sent only when this list changes, never once per call.
 const statusWaitingFor = "status.waitingFor"
+
+// heldSeparator joins what one gate holds back in its condition's message.
+const heldSeparator = "; "
 
 // Event reasons.
 const (
@@ -127,7 +131,7 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 				msgs = append(msgs, h.describe())
 			}
 			response.ConditionFalse(rsp, t, g.held[0].reason()).
-				WithMessage(strings.Join(msgs, "; ")).TargetCompositeAndClaim()
+				WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
 		case len(g.unready) > 0:
 			response.ConditionFalse(rsp, t, reasonCreating).
 				WithMessage(fmt.Sprintf("waiting for AWS to report %s Ready", strings.Join(g.unready, ", "))).TargetCompositeAndClaim()
@@ -138,11 +142,9 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 }
 
 // emitEvents sends one event per change of what is waited for, comparing with
-// the list the observed XR carries from the previous call.
+// what the observed XR says was waited for after the previous call.
 func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
-	var before []string
-	_ = oxr.Resource.GetValueInto(statusWaitingFor, &before)
-	sort.Strings(before)
+	before := waitedFor(oxr)
 	for _, m := range now {
 		if !slices.Contains(before, m) {
 			response.Normal(rsp, "Waiting: "+m).WithReason(reasonWaiting).TargetCompositeAndClaim()
@@ -153,4 +155,33 @@ func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []st
 			response.Normal(rsp, "No longer waiting: "+m).WithReason(reasonDependencyReady).TargetCompositeAndClaim()
 		}
 	}
+}
+
+// waitedFor is what the previous call held back, as the observed XR tells:
+// its status.waitingFor where the XRD keeps that field, or else the gate
+// conditions Crossplane v2 copies onto the XR (their messages list what each
+// gate holds). Teams may reshape the XRD, and Crossplane v1 drops the
+// conditions; only with neither is every call a change.
+func waitedFor(oxr *resource.Composite) []string {
+	var before []string
+	if err := oxr.Resource.GetValueInto(statusWaitingFor, &before); err == nil {
+		return before
+	}
+	var conditions []struct {
+		Type    string `json:"type"`
+		Status  string `json:"status"`
+		Reason  string `json:"reason"`
+		Message string `json:"message"`
+	}
+	_ = oxr.Resource.GetValueInto("status.conditions", &conditions)
+	gates := map[string]bool{}
+	for _, c := range graph {
+		gates[c.condition] = c.condition != ""
+	}
+	for _, c := range conditions {
+		if gates[c.Type] && c.Status == string(corev1.ConditionFalse) && strings.HasPrefix(c.Reason, "WaitingFor") && c.Message != "" {
+			before = append(before, strings.Split(c.Message, heldSeparator)...)
+		}
+	}
+	return before
 }

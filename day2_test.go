@@ -1,0 +1,462 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// These tests edit a claim that has converged, as its owners do over the
+// years, and check what the function would do to AWS.
+
+// desiredSpecs maps each desired resource to its spec.
+func desiredSpecs(rsp *fnv1.RunFunctionResponse) map[string]any {
+	out := map[string]any{}
+	for n, r := range rsp.GetDesired().GetResources() {
+		out[n] = r.GetResource().AsMap()["spec"]
+	}
+	return out
+}
+
+// TestEditAllowedCIDRs removes and reorders allowedCidrs entries: exactly
+// the rules of the CIDRs that changed are added or removed, and every other
+// rule keeps its name and spec (a rule rewritten in place would briefly
+// close its CIDR, or be stuck where AWS cannot change it).
+func TestEditAllowedCIDRs(t *testing.T) {
+	const a, b, c = "10.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24"
+	cases := map[string]struct {
+		before, after []any
+		removed       []string
+		added         []string
+	}{
+		"RemoveFirst": {before: []any{a, b}, after: []any{b}, removed: []string{a}},
+		"Reorder":     {before: []any{a, b}, after: []any{b, a}},
+		"InsertFirst": {before: []any{a, b}, after: []any{c, a, b}, added: []string{c}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.network.allowedCidrs": tc.before})
+			p, before, _ := converge(t, xr)
+			after := run(t, p.request(withSpec(t, xr, map[string]any{"spec.network.allowedCidrs": tc.after}), nil))
+			if msg := fatal(after); msg != "" {
+				t.Fatalf("unexpected Fatal: %s", msg)
+			}
+			var wantGone, wantNew []string
+			for _, cidr := range tc.removed {
+				wantGone = append(wantGone, ingressRuleName(443, cidr), ingressRuleName(80, cidr))
+			}
+			for _, cidr := range tc.added {
+				wantNew = append(wantNew, ingressRuleName(443, cidr), ingressRuleName(80, cidr))
+			}
+			bs, as := desiredSpecs(before), desiredSpecs(after)
+			var gone, added, changed []string
+			for n := range bs {
+				if _, ok := as[n]; !ok {
+					gone = append(gone, n)
+				} else if diff := cmp.Diff(bs[n], as[n]); diff != "" {
+					changed = append(changed, n+":\n"+diff)
+				}
+			}
+			for n := range as {
+				if _, ok := bs[n]; !ok {
+					added = append(added, n)
+				}
+			}
+			slices.Sort(gone)
+			slices.Sort(added)
+			slices.Sort(wantGone)
+			slices.Sort(wantNew)
+			if diff := cmp.Diff(wantGone, gone); diff != "" {
+				t.Errorf("removed resources: -want, +got:\n%s", diff)
+			}
+			if diff := cmp.Diff(wantNew, added); diff != "" {
+				t.Errorf("added resources: -want, +got:\n%s", diff)
+			}
+			if len(changed) > 0 {
+				t.Errorf("resources changed in place:\n%s", strings.Join(changed, "\n"))
+			}
+		})
+	}
+}
+
+// TestMembersKeepOlderNames checks that members observed under names an
+// older release gave them (by list position) keep those names while their
+// content is unchanged, rather than being deleted and created again.
+func TestMembersKeepOlderNames(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, before, _ := converge(t, xr)
+	legacy := map[string]string{
+		ingressRuleName(443, "0.0.0.0/0"):                          "alb-ingress-443-0",
+		ingressRuleName(80, "0.0.0.0/0"):                           "alb-ingress-80-0",
+		validationRecordName(compCertHost, "langfuse.example.com"): "cert-host-validation-record-0",
+	}
+	for current, old := range legacy {
+		p.observed[old] = p.observed[current]
+		delete(p.observed, current)
+	}
+	after := run(t, p.request(xr, nil))
+	for current, old := range legacy {
+		if _, ok := after.GetDesired().GetResources()[current]; ok {
+			t.Errorf("%s was composed beside %s, which has the same content", current, old)
+		}
+		got, ok := after.GetDesired().GetResources()[old]
+		if !ok {
+			t.Errorf("%s was dropped, which would delete it in AWS", old)
+			continue
+		}
+		if diff := cmp.Diff(before.GetDesired().GetResources()[current].GetResource().AsMap()["spec"], got.GetResource().AsMap()["spec"]); diff != "" {
+			t.Errorf("%s changed: -want, +got:\n%s", old, diff)
+		}
+	}
+}
+
+// TestImmutableEditsRefused edits, on a converged XR, each field AWS can only
+// replace: the function answers Fatal naming the field and both values, and
+// changes nothing.
+func TestImmutableEditsRefused(t *testing.T) {
+	cases := map[string]struct {
+		set      map[string]any
+		field    string
+		was, now string
+	}{
+		"Region":       {set: map[string]any{"spec.region": "eu-central-1"}, field: "spec.region", was: "eu-west-1", now: "eu-central-1"},
+		"VPC":          {set: map[string]any{"spec.network.vpcId": "vpc-0123456789abcdef1"}, field: "spec.network.vpcId", was: "vpc-0123456789abcdef0", now: "vpc-0123456789abcdef1"},
+		"ZoneID":       {set: map[string]any{"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"}, field: "spec.domain.zoneId", was: "Z0123456789ABCDEFGHIJ", now: "Z9876543210ABCDEFGHIJ"},
+		"HostName":     {set: map[string]any{"spec.domain.hostName": "observability"}, field: "spec.domain.hostName", was: "langfuse", now: "observability"},
+		"ZoneName":     {set: map[string]any{"spec.domain.zoneName": "example.org"}, field: "spec.domain.zoneName", was: "example.com", now: "example.org"},
+		"DomainPrefix": {set: map[string]any{"spec.auth.cognito.domainPrefix": "login"}, field: "spec.auth.cognito.domainPrefix", was: "auth", now: "login"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := loadXR(t, exampleClaimXR)
+			p, _, _ := converge(t, xr)
+			rsp := run(t, p.request(withSpec(t, xr, tc.set), nil))
+			msg := fatal(rsp)
+			if msg == "" {
+				t.Fatalf("an edit of %s was not refused", tc.field)
+			}
+			for _, want := range []string{tc.field, `"` + tc.was + `"`, `"` + tc.now + `"`, "immutable"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the Fatal result does not say %s: %s", want, msg)
+				}
+			}
+			if n := len(rsp.GetDesired().GetResources()); n != 0 {
+				t.Errorf("a refused edit still composed %d resources", n)
+			}
+		})
+	}
+}
+
+// allowedEdits are edits that apply in place in AWS.
+var allowedEdits = map[string]map[string]any{
+	"MFA":               {"spec.auth.cognito.mfa": "ON"},
+	"SelfSignUp":        {"spec.auth.cognito.selfSignUp": true},
+	"Classic":           {"spec.auth.cognito.managedLogin": "classic"},
+	"CIDRs":             {"spec.network.allowedCidrs": []any{"10.0.0.0/8"}},
+	"DeletePolicy":      {"spec.deletionPolicy": "Delete"},
+	"ProviderConfig":    {"spec.providerConfigName": "aws-prod"},
+	"Subnets":           {"spec.network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60005"}},
+	"DisableCognito":    {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+	"EmailPasswordAuth": {"spec.auth.disableEmailPasswordAuth": false},
+	"LangfuseVersion":   {"spec.langfuse.version": "3.180.0"},
+}
+
+// TestAllowedEditsApply checks that an edit AWS applies in place is not
+// refused, and keeps every AWS name.
+func TestAllowedEditsApply(t *testing.T) {
+	for name, set := range allowedEdits {
+		t.Run(name, func(t *testing.T) {
+			xr := loadXR(t, exampleClaimXR)
+			p, before, _ := converge(t, xr)
+			after := run(t, p.request(withSpec(t, xr, set), nil))
+			if msg := fatal(after); msg != "" {
+				t.Fatalf("an allowed edit was refused: %s", msg)
+			}
+			for n := range awsNameRules {
+				b, a := before.GetDesired().GetResources()[n], after.GetDesired().GetResources()[n]
+				if b == nil || a == nil {
+					continue
+				}
+				if bn, an := fp(b.GetResource().AsMap())["name"], fp(a.GetResource().AsMap())["name"]; bn != an {
+					t.Errorf("%s: the AWS name changed from %v to %v", n, bn, an)
+				}
+			}
+		})
+	}
+}
+
+// TestDisableCognitoKeepsUsers disables Cognito on a converged XR and enables
+// it again: with deletionPolicy Orphan the user pool (its users) and the
+// client secret's secret (whose name a deleted secret keeps for 7 days) stay,
+// and come back as they were; with Delete they go, the secret without a
+// recovery window.
+func TestDisableCognitoKeepsUsers(t *testing.T) {
+	disable := map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false}
+	gone := []string{compUserPoolClient, compUserPoolDomain, compCertAuth, compDNSRecordAuth, compClientSecretVersion, compManagedLoginBranding, compCertAuthValidation}
+	cases := map[string]struct {
+		policy   string
+		retained []string
+	}{
+		"Orphan": {policy: "Orphan", retained: []string{compUserPool, compClientSecret}},
+		"Delete": {policy: "Delete"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.deletionPolicy": tc.policy})
+			p, before, _ := converge(t, xr)
+			off := run(t, p.request(withSpec(t, xr, disable), nil))
+			if msg := fatal(off); msg != "" {
+				t.Fatalf("unexpected Fatal: %s", msg)
+			}
+			got := off.GetDesired().GetResources()
+			for _, n := range gone {
+				if _, ok := got[n]; ok {
+					t.Errorf("%s is still composed without Cognito", n)
+				}
+			}
+			for _, n := range []string{compUserPool, compClientSecret} {
+				_, kept := got[n]
+				if want := slices.Contains(tc.retained, n); kept != want {
+					t.Errorf("%s composed without Cognito: %v, want %v", n, kept, want)
+				}
+				if kept {
+					if diff := cmp.Diff(before.GetDesired().GetResources()[n].GetResource().AsMap()["spec"], got[n].GetResource().AsMap()["spec"]); diff != "" {
+						t.Errorf("%s changed when Cognito was disabled: -before, +after:\n%s", n, diff)
+					}
+				}
+			}
+			if s, ok := before.GetDesired().GetResources()[compClientSecret]; ok {
+				want := float64(secretRecoveryDays)
+				if tc.policy == "Delete" {
+					want = 0
+				}
+				if got := fp(s.GetResource().AsMap())["recoveryWindowInDays"]; got != want {
+					t.Errorf("recoveryWindowInDays = %v, want %v", got, want)
+				}
+			}
+
+			// Enabling it again: what stayed is composed as it was.
+			for n := range p.observed {
+				if _, ok := got[n]; !ok {
+					delete(p.observed, n)
+				}
+			}
+			on := run(t, p.request(xr, nil))
+			for _, n := range tc.retained {
+				if diff := cmp.Diff(before.GetDesired().GetResources()[n].GetResource().AsMap()["spec"], on.GetDesired().GetResources()[n].GetResource().AsMap()["spec"]); diff != "" {
+					t.Errorf("%s is not the one from before Cognito was disabled: -before, +after:\n%s", n, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestPipelineReadiness checks the function keeps the XR readiness an
+// earlier step of the pipeline set, and only ever lowers it.
+func TestPipelineReadiness(t *testing.T) {
+	cases := map[string]struct {
+		converged bool
+		earlier   fnv1.Ready
+		want      fnv1.Ready
+	}{
+		"EarlierFalseKept":       {converged: true, earlier: fnv1.Ready_READY_FALSE, want: fnv1.Ready_READY_FALSE},
+		"EarlierTrueKept":        {converged: true, earlier: fnv1.Ready_READY_TRUE, want: fnv1.Ready_READY_TRUE},
+		"UnspecifiedKept":        {converged: true, earlier: fnv1.Ready_READY_UNSPECIFIED, want: fnv1.Ready_READY_UNSPECIFIED},
+		"EarlierTrueLoweredHeld": {converged: false, earlier: fnv1.Ready_READY_TRUE, want: fnv1.Ready_READY_FALSE},
+		"UnspecifiedLoweredHeld": {converged: false, earlier: fnv1.Ready_READY_UNSPECIFIED, want: fnv1.Ready_READY_FALSE},
+		"EarlierFalseStaysFalse": {converged: false, earlier: fnv1.Ready_READY_FALSE, want: fnv1.Ready_READY_FALSE},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := loadXR(t, exampleClaimXR)
+			p := newFakeProvider()
+			if tc.converged {
+				p, _, _ = converge(t, xr)
+			}
+			req := p.request(xr, nil)
+			req.Desired = &fnv1.State{Composite: &fnv1.Resource{Resource: &structpb.Struct{}, Ready: tc.earlier}}
+			if got := run(t, req).GetDesired().GetComposite().GetReady(); got != tc.want {
+				t.Errorf("XR readiness: got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestStickyWithoutLabels strips the component label from every observed
+// resource and flaps what the Cognito domain waits for: nothing is dropped,
+// because a composed resource is known by the name Crossplane gives it.
+func TestStickyWithoutLabels(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, before, _ := converge(t, xr)
+	for n, r := range p.observed {
+		m := r.GetResource().AsMap()
+		delete(m["metadata"].(map[string]any), "labels")
+		p.observed[n] = resourceOf(mustStruct(t, m))
+		p.forgetStatus(t, n)
+	}
+	after := run(t, p.request(xr, nil))
+	if diff := cmp.Diff(desiredNames(before), desiredNames(after)); diff != "" {
+		t.Errorf("desired resources once labels are gone: -before, +after:\n%s", diff)
+	}
+	for n, r := range after.GetDesired().GetResources() {
+		if got := componentLabel(r.GetResource().AsMap()); got == "" {
+			t.Errorf("%s is composed without its component label, which selectors need", n)
+		}
+	}
+}
+
+// TestEgressOnlyToWebTasks checks the load balancer may send to the web
+// tasks' security group on 3000 and to no CIDR.
+func TestEgressOnlyToWebTasks(t *testing.T) {
+	_, last, _ := converge(t, loadXR(t, exampleClaimXR))
+	for n, r := range last.GetDesired().GetResources() {
+		m := r.GetResource().AsMap()
+		if m["kind"] != "SecurityGroupEgressRule" {
+			continue
+		}
+		f := fp(m)
+		if f["cidrIpv4"] != nil || f["cidrIpv6"] != nil {
+			t.Errorf("%s allows egress to a CIDR: %v%v", n, f["cidrIpv4"], f["cidrIpv6"])
+		}
+		sel, _ := f["referencedSecurityGroupIdSelector"].(map[string]any)
+		if diff := cmp.Diff(selectorFor(compWebSecurityGroup), sel); diff != "" {
+			t.Errorf("%s: egress target: -want, +got:\n%s", n, diff)
+		}
+	}
+}
+
+// TestImmutableFieldsRefusedByXRD applies, against both XRDs' schemas with
+// the API server's CEL, each edit of an immutable field (refused, naming it)
+// and each allowed edit (accepted), as kubectl apply of an edited claim would.
+func TestImmutableFieldsRefusedByXRD(t *testing.T) {
+	immutableEdits := map[string]struct {
+		set   map[string]any
+		field string
+	}{
+		"Region":       {set: map[string]any{"spec.region": "eu-central-1"}, field: "spec.region"},
+		"VPC":          {set: map[string]any{"spec.network.vpcId": "vpc-0123456789abcdef1"}, field: "spec.network.vpcId"},
+		"ZoneID":       {set: map[string]any{"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"}, field: "spec.domain"},
+		"HostName":     {set: map[string]any{"spec.domain.hostName": "observability"}, field: "spec.domain"},
+		"DomainPrefix": {set: map[string]any{"spec.auth.cognito.domainPrefix": "login"}, field: "spec.auth.cognito.domainPrefix"},
+	}
+	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
+		v := xrdValidator(t, path)
+		object := func(set map[string]any) map[string]any {
+			m := withSpec(t, loadXR(t, exampleClaimXR), set).AsMap()
+			delete(m, "metadata")
+			return m
+		}
+		for name, tc := range immutableEdits {
+			t.Run(path+"/"+name, func(t *testing.T) {
+				errs, _ := v.validateUpdate(object(tc.set), object(nil))
+				if len(errs) == 0 {
+					t.Fatalf("the XRD accepts an edit of %s", tc.field)
+				}
+				if got := errs.ToAggregate().Error(); !strings.Contains(got, tc.field+" is immutable") {
+					t.Errorf("the XRD's error does not say %s is immutable: %s", tc.field, got)
+				}
+			})
+		}
+		for name, set := range allowedEdits {
+			t.Run(path+"/Allowed"+name, func(t *testing.T) {
+				if errs, _ := v.validateUpdate(object(set), object(nil)); len(errs) > 0 {
+					t.Errorf("the XRD refuses an allowed edit: %v", errs)
+				}
+			})
+		}
+	}
+}
+
+// TestBadInputTags checks that tags AWS would refuse are a Fatal result
+// naming the tag, before anything reaches AWS.
+func TestBadInputTags(t *testing.T) {
+	many := map[string]any{}
+	for i := range maxTagsPerResource {
+		many[strings.Repeat("k", i+1)] = "v"
+	}
+	cases := map[string]struct {
+		tags map[string]any
+		want string
+	}{
+		"AWSPrefix":    {tags: map[string]any{"aws:team": "ml"}, want: "input.tags[aws:team]"},
+		"AWSPrefixCap": {tags: map[string]any{"AWS:team": "ml"}, want: "input.tags[AWS:team]"},
+		"LongKey":      {tags: map[string]any{strings.Repeat("k", maxTagKeyLength+1): "v"}, want: "input.tags[" + strings.Repeat("k", maxTagKeyLength+1) + "]"},
+		"LongValue":    {tags: map[string]any{"team": strings.Repeat("v", maxTagValueLength+1)}, want: "input.tags[team]"},
+		"BadChars":     {tags: map[string]any{"team": "ml;drop"}, want: "input.tags[team]"},
+		"Reserved":     {tags: map[string]any{"Name": "mine"}, want: "input.tags[Name]"},
+		"TooMany":      {tags: many, want: "input.tags"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in, err := structpb.NewStruct(map[string]any{"apiVersion": "langfuse.fn.crossplane.io/v1beta1", "kind": "Input", "tags": tc.tags})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rsp := run(t, newFakeProvider().request(loadXR(t, exampleClaimXR), in))
+			if msg := fatal(rsp); !strings.Contains(msg, tc.want) {
+				t.Errorf("want a Fatal result naming %s, got %q", tc.want, msg)
+			}
+		})
+	}
+	ok, _ := structpb.NewStruct(map[string]any{"apiVersion": "langfuse.fn.crossplane.io/v1beta1", "kind": "Input", "tags": map[string]any{"team": "ml", "cost-center": "42", "owner": "ml@example.com"}})
+	if msg := fatal(run(t, newFakeProvider().request(loadXR(t, exampleClaimXR), ok))); msg != "" {
+		t.Errorf("good tags were refused: %s", msg)
+	}
+}
+
+// TestOneEventPerChangeWithoutWaitingFor runs the event test with an XRD
+// that has no status.waitingFor (teams reshape the API): the API server
+// prunes the field, and the function compares with the gate conditions
+// Crossplane v2 copies onto the XR instead.
+func TestOneEventPerChangeWithoutWaitingFor(t *testing.T) {
+	xrd := readXRD(t, exampleXRD)
+	version := xrd["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
+	status := version["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["properties"].(map[string]any)["status"].(map[string]any)
+	delete(status["properties"].(map[string]any), "waitingFor")
+	v := validatorOfXRD(t, xrd)
+
+	// carry writes what Crossplane v2 writes back: the status, pruned by
+	// the XRD, and the function's conditions.
+	carry := func(xr *structpb.Struct, rsp *fnv1.RunFunctionResponse) *structpb.Struct {
+		m := carryXRStatus(t, xr, rsp).AsMap()
+		var conditions []any
+		for _, c := range rsp.GetConditions() {
+			conditions = append(conditions, map[string]any{
+				"type": c.GetType(), "status": map[fnv1.Status]string{fnv1.Status_STATUS_CONDITION_TRUE: "True", fnv1.Status_STATUS_CONDITION_FALSE: "False"}[c.GetStatus()],
+				"reason": c.GetReason(), "message": c.GetMessage(), "lastTransitionTime": "2026-01-01T00:00:00Z",
+			})
+		}
+		_, _ = v.validate(m)
+		if _, kept := m["status"].(map[string]any)["waitingFor"]; kept {
+			t.Fatal("the XRD without status.waitingFor kept it")
+		}
+		// Crossplane's CRD of an XRD always has status.conditions.
+		m["status"].(map[string]any)["conditions"] = conditions
+		return mustStruct(t, m)
+	}
+
+	xr := loadXR(t, exampleClaimXR)
+	p := newFakeProvider()
+	first := run(t, p.request(xr, nil))
+	if len(events(first)) == 0 {
+		t.Fatal("the first call sent no event about what it waits for")
+	}
+	xr = carry(xr, first)
+	if got := events(run(t, p.request(xr, nil))); len(got) != 0 {
+		t.Errorf("a second call with nothing changed sent events: %v", got)
+	}
+	p.observeAll(t, first)
+	third := run(t, p.request(xr, nil))
+	if len(events(third)) == 0 {
+		t.Error("a call after the first wave became Ready sent no event")
+	}
+	xr = carry(xr, third)
+	if got := events(run(t, p.request(xr, nil))); len(got) != 0 {
+		t.Errorf("a repeated call sent events again: %v", got)
+	}
+}

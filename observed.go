@@ -1,0 +1,142 @@
+package main
+
+import (
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// world is what builders may read: the spec, how to shape and name MRs, and
+// the observed state of the XR's composed resources.
+type world struct {
+	spec  *Spec
+	style MRStyle
+	// names derives the AWS names of this XR's resources.
+	names    namer
+	observed map[resource.Name]resource.ObservedComposed
+	// byComponent indexes observed resources by the component their
+	// composition-resource name belongs to. Crossplane owns that name; a
+	// label can be edited or stripped by anyone, so it is never the key.
+	byComponent map[string][]resource.Name
+	// ready records which observed resources report Ready=True, read once:
+	// decoding conditions is the costliest read of an observed resource.
+	ready map[resource.Name]bool
+}
+
+func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
+	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}}
+	for name, o := range observed {
+		if o.Resource == nil {
+			continue
+		}
+		if c, ok := componentOf(string(name)); ok {
+			w.byComponent[c.name] = append(w.byComponent[c.name], name)
+		}
+		w.ready[name] = isReady(o.Resource)
+	}
+	for _, names := range w.byComponent {
+		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
+	}
+	return w
+}
+
+// exists says whether any resource of a component is observed.
+func (w *world) exists(component string) bool { return len(w.byComponent[component]) > 0 }
+
+// observedOne is the observed resource of a single-resource component.
+func (w *world) observedOne(component string) *composed.Unstructured {
+	if o, ok := w.observed[resource.Name(component)]; ok && o.Resource != nil {
+		return o.Resource
+	}
+	return nil
+}
+
+// statusString reads a string a component's observed resource reports.
+func (w *world) statusString(component, path string) string {
+	mr := w.observedOne(component)
+	if mr == nil {
+		return ""
+	}
+	v, _ := mr.GetString(path)
+	return v
+}
+
+// observedForProvider is the forProvider an observed resource was given.
+func observedForProvider(mr *composed.Unstructured) map[string]any {
+	if mr == nil {
+		return nil
+	}
+	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "spec", "forProvider")
+	fp, _ := v.(map[string]any)
+	return fp
+}
+
+// hasField says whether the observed resource reports a non-empty value at path.
+func (w *world) hasField(component, path string) bool {
+	mr := w.observedOne(component)
+	if mr == nil {
+		return false
+	}
+	v, err := mr.GetValue(path)
+	if err != nil || v == nil {
+		return false
+	}
+	switch t := v.(type) {
+	case string:
+		return t != ""
+	case []any:
+		return len(t) > 0
+	case map[string]any:
+		return len(t) > 0
+	default:
+		return true
+	}
+}
+
+// hasAll says whether the observed resource reports every field in paths.
+func (w *world) hasAll(name resource.Name, paths []string) bool {
+	for _, p := range paths {
+		if !w.hasField(string(name), p) {
+			return false
+		}
+	}
+	return true
+}
+
+// isReady says whether an observed resource reports Ready=True. It reads the
+// conditions as they are, where GetCondition would decode them through JSON.
+func isReady(mr *composed.Unstructured) bool {
+	if mr == nil {
+		return false
+	}
+	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "status", "conditions")
+	conditions, _ := v.([]any)
+	for _, c := range conditions {
+		if cm, ok := c.(map[string]any); ok && cm["type"] == string(xpv2.TypeReady) {
+			return cm["status"] == string(corev1.ConditionTrue)
+		}
+	}
+	return false
+}
+
+// carryOver copies what the function owns of an observed resource: its type,
+// external name and spec, labelled with its component. Status and
+// server-set metadata stay behind.
+func carryOver(component string, o *composed.Unstructured) *composed.Unstructured {
+	mr := composed.New()
+	mr.SetAPIVersion(o.GetAPIVersion())
+	mr.SetKind(o.GetKind())
+	mr.SetLabels(map[string]string{labelComponent: component})
+	if en := o.GetAnnotations()[annotationExternalName]; en != "" {
+		mr.SetAnnotations(map[string]string{annotationExternalName: en})
+	}
+	if spec, err := o.GetValue("spec"); err == nil {
+		_ = mr.SetValue("spec", spec)
+	}
+	return mr
+}

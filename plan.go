@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// emitted is one desired resource and the component it belongs to.
+type emitted struct {
+	component *component
+	resource  *composed.Unstructured
+}
+
+// held is a component the graph holds back, and why.
+type held struct {
+	component *component
+	unmet     need
+	// err is set when the needs were met but the observed values were not
+	// usable, e.g. a certificate whose validation options lack a value.
+	err error
+}
+
+// plan is the outcome of walking the graph once.
+type plan struct {
+	desired map[resource.Name]*emitted
+	// order lists desired names in graph order, for stable output and tests.
+	order []resource.Name
+	// names lists the desired names of each component.
+	names map[string][]resource.Name
+	// held are components not emitted because a need is unmet.
+	held []held
+	// kept are components emitted only because they already exist.
+	kept []held
+	// componentReady records, per emitted component, whether all its
+	// resources are observed Ready.
+	componentReady map[string]bool
+}
+
+// Walk decides, component by component, what to emit: a component is emitted
+// when everything it needs is satisfied, or when it already exists (sticky:
+// dropping an existing resource from the desired state deletes it in AWS,
+// whatever its dependencies report now). A disabled component is emitted only
+// when it exists and is retained.
+func (w *world) Walk() *plan {
+	p := &plan{desired: map[resource.Name]*emitted{}, names: map[string][]resource.Name{}, componentReady: map[string]bool{}}
+	for i := range graph {
+		c := &graph[i]
+		exists := w.exists(c.name)
+		if !c.enabled(w.spec) && (!exists || c.retained == nil || !c.retained(w.spec)) {
+			continue
+		}
+		unmet, blocked := w.firstUnmet(c, p)
+		var built map[string]*composed.Unstructured
+		var err error
+		if !blocked {
+			built, err = c.build(w)
+		}
+
+		switch {
+		case !blocked && err == nil:
+			p.add(w, c, built)
+		case exists:
+			// Keep what exists. Rebuild it where the inputs are still there,
+			// and carry over the observed copy of anything the builder can't
+			// produce now.
+			if blocked {
+				built, _ = c.build(w)
+			}
+			p.add(w, c, built)
+			for _, name := range w.byComponent[c.name] {
+				if _, ok := p.desired[name]; !ok {
+					p.put(c, name, carryOver(c.name, w.observed[name].Resource))
+				}
+			}
+			p.kept = append(p.kept, held{component: c, unmet: unmet, err: err})
+		default:
+			p.held = append(p.held, held{component: c, unmet: unmet, err: err})
+			continue
+		}
+
+		ready := true
+		for _, name := range p.names[c.name] {
+			ready = ready && w.ready[name]
+		}
+		p.componentReady[c.name] = ready
+	}
+	return p
+}
+
+// firstUnmet returns the first need of c that is not satisfied yet.
+func (w *world) firstUnmet(c *component, p *plan) (need, bool) {
+	for _, n := range c.needs {
+		if n.ready && !p.componentReady[n.component] {
+			return n, true
+		}
+		for _, f := range n.fields {
+			if !w.hasField(n.component, f) {
+				return n, true
+			}
+		}
+	}
+	return need{}, false
+}
+
+// add puts a component's built resources into the plan, in key order. A
+// member observed under another name with the same content (a name an older
+// release gave it) keeps that name: renaming it would delete it and create
+// it again.
+func (p *plan) add(w *world, c *component, mrs map[string]*composed.Unstructured) {
+	names := make(map[string]resource.Name, len(mrs))
+	if c.memberKey != nil {
+		for _, n := range w.byComponent[c.name] {
+			k := c.memberKey(observedForProvider(w.observed[n].Resource))
+			if _, built := mrs[k]; built && names[k] == "" && n != resourceName(c.name, k) {
+				if _, current := w.observed[resourceName(c.name, k)]; !current {
+					names[k] = n
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(mrs))
+	for k := range mrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name, ok := names[k]
+		if !ok {
+			name = resourceName(c.name, k)
+		}
+		p.put(c, name, mrs[k])
+	}
+}
+
+func (p *plan) put(c *component, name resource.Name, mr *composed.Unstructured) {
+	if _, dup := p.desired[name]; dup {
+		return
+	}
+	p.desired[name] = &emitted{component: c, resource: mr}
+	p.order = append(p.order, name)
+	p.names[c.name] = append(p.names[c.name], name)
+}
+
+// resourceName is the composition-resource-name of a component's resource.
+func resourceName(component, key string) resource.Name {
+	if key == "" {
+		return resource.Name(component)
+	}
+	return resource.Name(component + "-" + key)
+}
+
+// readiness puts the plan's resources into desired, each Ready when its
+// observed copy is Ready and reports what its dependants read from it. It
+// says whether all of them are.
+func (p *plan) readiness(w *world, desired map[resource.Name]*resource.DesiredComposed) bool {
+	needed := neededFields(w.spec)
+	allReady := true
+	for _, name := range p.order {
+		e := p.desired[name]
+		ready := resource.ReadyFalse
+		if w.ready[name] && w.hasAll(name, needed[e.component.name]) {
+			ready = resource.ReadyTrue
+		}
+		allReady = allReady && ready == resource.ReadyTrue
+		desired[name] = &resource.DesiredComposed{Resource: e.resource, Ready: ready}
+	}
+	return allReady
+}
+
+// describe says what a held component waits for, in words.
+func (h held) describe() string {
+	if h.err != nil {
+		return fmt.Sprintf("%s waits for usable observed values: %v", h.component.name, h.err)
+	}
+	if len(h.unmet.fields) > 0 && !h.unmet.ready {
+		return fmt.Sprintf("%s waits for %s to report %s", h.component.name, h.unmet.component, strings.Join(h.unmet.fields, " and "))
+	}
+	return fmt.Sprintf("%s waits for %s to be Ready", h.component.name, h.unmet.component)
+}
+
+// reason is the condition reason of a held component, e.g. WaitingForHostRecord.
+func (h held) reason() string {
+	if c, ok := componentByName(h.unmet.component); ok {
+		return "WaitingFor" + c.title
+	}
+	return "WaitingForDependency"
+}
