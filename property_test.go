@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestRandomEditsNeverDropAnything plays long random sequences of calls: the
+// provider makes some of what was emitted observed, flips Ready conditions
+// and forgets status values; the claim's owner makes allowed edits and tries
+// refused ones. Whatever the sequence, nothing observed whose component is
+// still wanted leaves the desired state (which would delete it in AWS), and
+// every edit of an immutable field is refused naming the field.
+func TestRandomEditsNeverDropAnything(t *testing.T) {
+	edits := make([]map[string]any, 0, len(allowedEdits)+8)
+	for _, name := range slices.Sorted(maps.Keys(allowedEdits)) {
+		edits = append(edits, allowedEdits[name])
+	}
+	edits = append(edits,
+		map[string]any{"spec.auth.cognito.enabled": true, "spec.auth.disableEmailPasswordAuth": nil},
+		map[string]any{"spec.deletionPolicy": "Orphan"},
+		map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
+		map[string]any{"spec.network.allowedCidrs": []any{"192.0.2.0/24", "198.51.100.0/24", "10.0.0.0/8"}},
+		map[string]any{"spec.network.allowedCidrs": nil},
+		map[string]any{"spec.auth.cognito.mfa": "OFF", "spec.auth.cognito.managedLogin": "v2"},
+	)
+	refused := []struct {
+		set       map[string]any
+		field     string
+		witnesses []string
+	}{
+		{map[string]any{"spec.region": "us-west-2"}, "spec.region", immutableWitnesses("spec.region")},
+		{map[string]any{"spec.network.vpcId": "vpc-0123456789abcdef9"}, "spec.network.vpcId", immutableWitnesses("spec.network.vpcId")},
+		{map[string]any{"spec.domain.hostName": "other"}, "spec.domain.hostName", immutableWitnesses("spec.domain.hostName")},
+		{map[string]any{"spec.auth.cognito.domainPrefix": "sso"}, "spec.auth.cognito.domainPrefix", immutableWitnesses("spec.auth.cognito.domainPrefix")},
+	}
+
+	for seed := range uint64(12) {
+		t.Run(fmt.Sprintf("Seed%d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 0x1a9f))
+			xr := loadXR(t, exampleClaimXR)
+			p := newFakeProvider()
+			for step := range 60 {
+				switch r := rng.IntN(10); {
+				case r < 3:
+					xr = withSpec(t, xr, edits[rng.IntN(len(edits))])
+				case r < 4:
+					e := refused[rng.IntN(len(refused))]
+					rsp := run(t, p.request(withSpec(t, xr, e.set), nil))
+					if witnessed(p, e.witnesses) {
+						if msg := fatal(rsp); !strings.Contains(msg, e.field) {
+							t.Fatalf("step %d: an edit of %s was not refused naming it: %q", step, e.field, msg)
+						}
+						if len(rsp.GetDesired().GetResources()) != 0 {
+							t.Fatalf("step %d: a refused edit composed resources", step)
+						}
+					}
+					continue
+				case r < 6:
+					for n := range p.observed {
+						if rng.IntN(4) == 0 {
+							p.setReady(t, n, rng.IntN(2) == 0)
+						}
+					}
+				case r < 7:
+					for n := range p.observed {
+						if rng.IntN(6) == 0 {
+							p.forgetStatus(t, n)
+						}
+					}
+				}
+				rsp := run(t, p.request(xr, nil))
+				if msg := fatal(rsp); msg != "" {
+					t.Fatalf("step %d: an allowed sequence was refused: %s", step, msg)
+				}
+				spec, err := ParseSpec(xr.AsMap()["spec"].(map[string]any))
+				if err != nil {
+					t.Fatal(err)
+				}
+				desired := rsp.GetDesired().GetResources()
+				for n := range p.observed {
+					if _, ok := desired[n]; ok || !stillWanted(t, p, n, spec) {
+						continue
+					}
+					t.Fatalf("step %d: %s is observed and still wanted, but was dropped from the desired state", step, n)
+				}
+				// The provider creates some of what is new, and AWS deletes
+				// what left the desired state.
+				for n := range p.observed {
+					if _, ok := desired[n]; !ok {
+						delete(p.observed, n)
+					}
+				}
+				for n, r := range desired {
+					if _, ok := p.observed[n]; !ok && rng.IntN(3) > 0 {
+						p.observed[n] = resourceOf(p.observe(t, n, r.GetResource(), rng.IntN(4) > 0))
+					}
+				}
+				xr = carryXRStatus(t, xr, rsp)
+			}
+		})
+	}
+}
+
+// stillWanted says whether an observed resource belongs to what spec asks
+// for: its component is enabled (or retained), and, for the load balancer's
+// ingress rules, its CIDR is still allowed.
+func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
+	t.Helper()
+	c, ok := componentOf(name)
+	if !ok {
+		t.Fatalf("%s is observed but belongs to no component", name)
+	}
+	if !c.enabled(spec) && (c.retained == nil || !c.retained(spec)) {
+		return false
+	}
+	if c.name == compALBIngress {
+		f := fp(p.observed[name].GetResource().AsMap())
+		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
+	}
+	return true
+}
+
+// immutableWitnesses lists the components whose observed resources show a
+// field's value.
+func immutableWitnesses(field string) []string {
+	for _, f := range immutables {
+		if f.field == field {
+			return f.in
+		}
+	}
+	return nil
+}
+
+func witnessed(p *fakeProvider, components []string) bool {
+	for _, c := range components {
+		if _, ok := p.observed[c]; ok {
+			return true
+		}
+	}
+	return false
+}
