@@ -304,6 +304,9 @@ func badClaims(t *testing.T, c *controlPlane) {
 		"UnknownRegionFormat": {set: map[string]any{"region": "Europe (Ireland)"}, field: "spec.region"},
 		"LinkingWithSignUp":   {set: map[string]any{"auth.cognito.selfSignUp": true, "auth.cognito.allowAccountLinking": true}, field: "spec.auth.cognito.allowAccountLinking"},
 		"NoWayToSignIn":       {set: map[string]any{"auth.cognito.enabled": false, "auth.disableEmailPasswordAuth": true}, field: "spec.auth.disableEmailPasswordAuth"},
+		"IPv6CIDR":            {set: map[string]any{"network.allowedCidrs": []any{"2001:db8::/32"}}, field: "spec.network.allowedCidrs"},
+		"NoCIDRs":             {set: map[string]any{"network.allowedCidrs": []any{}}, field: "spec.network.allowedCidrs"},
+		"DuplicateCIDR":       {set: map[string]any{"network.allowedCidrs": []any{"10.0.0.0/8", "10.0.0.0/8"}}, field: "spec.network.allowedCidrs"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -536,7 +539,12 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		t.Errorf("step: CognitoDomainReady is %q once Ready", s)
 	}
 
-	// 5. Deleting it garbage-collects everything composed.
+	// 5. Day 2: an edit of an immutable field is refused by the API server,
+	// and narrowing allowedCidrs replaces exactly the ingress rules of the
+	// CIDRs that changed while everything else stays as it is.
+	edits(t, c, f)
+
+	// 6. Deleting it garbage-collects everything composed.
 	c.mustKubectl(t, "delete", "delete", f.get, "-n", namespace, "--wait=false")
 	eventually(t, "everything composed is garbage-collected", gcTimeout, func() string {
 		if left := c.composed(t, f); len(left) > 0 {
@@ -549,6 +557,62 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		}
 		return ""
 	})
+}
+
+// edits applies edited copies of the flow's manifest with kubectl, as the
+// claim's owners do.
+func edits(t *testing.T, c *controlPlane, f flowSpec) {
+	apply := func(set map[string]any) (string, error) {
+		obj := readYAML(t, f.manifest)
+		for path, v := range set {
+			setPath(obj["spec"].(map[string]any), path, v)
+		}
+		b, _ := yaml.Marshal(obj)
+		file := filepath.Join(t.TempDir(), "edited.yaml")
+		writeFile(t, file, b)
+		return c.kubectl("apply", "-f", file)
+	}
+	for path, v := range map[string]any{"region": "eu-central-1", "auth.cognito.domainPrefix": "login", "network.vpcId": "vpc-0123456789abcdef1"} {
+		out, err := apply(map[string]any{path: v})
+		if err == nil {
+			t.Errorf("step: the API server accepted an edit of the immutable spec.%s: %s", path, out)
+		} else if want := "spec." + path + " is immutable"; !strings.Contains(out, want) {
+			t.Errorf("step: the API server's refusal does not say %q: %s", want, out)
+		}
+	}
+
+	before := c.composed(t, f)
+	if out, err := apply(map[string]any{"network.allowedCidrs": []any{"10.0.0.0/8"}}); err != nil {
+		t.Fatalf("step: the API server refused narrowing allowedCidrs: %s", out)
+	}
+	eventually(t, "the ingress rules follow allowedCidrs", flowTimeout, func() string {
+		mrs := c.composed(t, f)
+		var cidrs []string
+		for name, m := range mrs {
+			if !strings.HasPrefix(name, "alb-ingress-") || m.deleting {
+				continue
+			}
+			cidrs = append(cidrs, fmt.Sprint(m.forProvider["cidrIpv4"]))
+			if !m.ready {
+				c.patchStatus(t, m, true)
+			}
+		}
+		sort.Strings(cidrs)
+		if want := []string{"10.0.0.0/8", "10.0.0.0/8"}; !slices.Equal(cidrs, want) {
+			return fmt.Sprintf("the ingress rules allow %v, want %v", cidrs, want)
+		}
+		return ""
+	})
+	after := c.composed(t, f)
+	for name, m := range before {
+		if strings.HasPrefix(name, "alb-ingress-") {
+			continue
+		}
+		if a, ok := after[name]; !ok || a.deleting || a.name != m.name {
+			t.Errorf("step: %s did not stay as it was when allowedCidrs changed", name)
+		}
+	}
+	c.mustKubectl(t, "wait for Ready after the edit", "wait", f.get, "-n", namespace, "--for=condition=Ready", "--timeout=180s")
 }
 
 // domainWaits is what the function says while the Cognito domain waits.
