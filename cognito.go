@@ -94,8 +94,8 @@ func buildUserPoolClient(w *world) (*composed.Unstructured, error) {
 
 // clientConnectionSecret names the Kubernetes Secret the provider writes the
 // app client's secret to. The function never reads it: a SecretVersion copies
-// it into Secrets Manager, from where ECS injects it.
-// Once the client exists, the name it writes to stays.
+// it into Secrets Manager, from where ECS injects it. Once the client exists,
+// the name it writes to stays.
 func (w *world) clientConnectionSecret() string {
 	if mr := w.observedOne(compUserPoolClient); mr != nil {
 		if name, _ := mr.GetString("spec.writeConnectionSecretToRef.name"); name != "" {

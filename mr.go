@@ -54,8 +54,9 @@ var (
 )
 
 // MRStyle knows how the two kinds of XR compose managed resources (README.md,
-// "Two kinds of XR, two kinds of MR"). Builders describe a resource's forProvider body and never look at the
-// scope; everything that differs between the scopes goes through here.
+// "Two kinds of XR, two kinds of MR"). Builders describe a resource's
+// forProvider body and never look at the scope; everything that differs
+// between the scopes goes through here.
 type MRStyle struct {
 	// Namespaced is true for a namespaced (Crossplane v2) XR, whose MRs are the
 	// .m. kinds in the XR's namespace. False for a claim's cluster-scoped XR.

@@ -15,8 +15,9 @@ import (
 )
 
 // statusWaitingFor is the XR status field listing what is held back and why.
-// Besides telling users, it is the function's memory between calls: an event
-// is sent only when this list changes, never once per call.
+// Besides telling users, it is the function's memory between calls (with the
+// gate conditions where an XRD lacks it): an event is sent only when this list
+// changes, never once per call.
 const statusWaitingFor = "status.waitingFor"
 
 // heldSeparator joins what one gate holds back in its condition's message.
