@@ -18,10 +18,11 @@ import (
 // The waves a Langfuse XR goes through with every resource Ready as soon as
 // it is created: each lists the composed resources first emitted in it.
 var wantWaves = [][]string{
-	{
-		"alb", "alb-egress-web", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
-		"cert-auth", "cert-host", "cognito-client", "cognito-client-secret", "cognito-user-pool", "web-ingress-alb", "web-security-group",
-	},
+	sorted(append([]string{
+		"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
+		"cache-security-group", "cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
+		"database-security-group", "efs-security-group",
+	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"), "cognito-branding", "cognito-client-secret-version"},
 	{"cert-auth-validation", "cert-host-validation"},
 	{"alb-listener-https"},
@@ -33,6 +34,24 @@ var wantWaves = [][]string{
 // ingressRuleName is the name of the ALB's ingress rule for a port and CIDR.
 func ingressRuleName(port int64, cidr string) string {
 	return string(resourceName(compALBIngress, ingressRuleKey(map[string]any{"fromPort": port, "cidrIpv4": cidr})))
+}
+
+func sorted(s []string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// flowRuleNames lists the names of the network's rules: an egress rule per
+// flow, and an ingress rule per flow inside the VPC.
+func flowRuleNames() []string {
+	var out []string
+	for _, f := range flows {
+		out = append(out, string(resourceName(compNetworkEgress, flowKey(f.from, f.to, f.port))))
+		if f.to != internet {
+			out = append(out, string(resourceName(compNetworkIngress, flowKey(f.to, f.from, f.port))))
+		}
+	}
+	return out
 }
 
 // validationRecordName is the name of the validation record the fake

@@ -310,23 +310,38 @@ func TestStickyWithoutLabels(t *testing.T) {
 	}
 }
 
-// TestEgressOnlyToWebTasks checks the load balancer may send to the web
-// tasks' security group on 3000 and to no CIDR.
-func TestEgressOnlyToWebTasks(t *testing.T) {
+// TestLeastPrivilegeEgress checks the load balancer may send to the web
+// tasks' group on 3000 only, and that only the tasks reach a CIDR (the
+// internet, on 443); every other flow names a group.
+func TestLeastPrivilegeEgress(t *testing.T) {
 	_, last, _ := converge(t, loadXR(t, exampleClaimXR))
+	egress := 0
 	for n, r := range last.GetDesired().GetResources() {
 		m := r.GetResource().AsMap()
 		if m["kind"] != "SecurityGroupEgressRule" {
 			continue
 		}
+		egress++
 		f := fp(m)
-		if f["cidrIpv4"] != nil || f["cidrIpv6"] != nil {
-			t.Errorf("%s allows egress to a CIDR: %v%v", n, f["cidrIpv4"], f["cidrIpv6"])
+		from := tierOf(f["securityGroupIdSelector"])
+		switch {
+		case from == "alb":
+			if diff := cmp.Diff(selectorFor(compWebSecurityGroup), f["referencedSecurityGroupIdSelector"]); diff != "" || f["fromPort"] != float64(langfuseWebPort) {
+				t.Errorf("%s: the load balancer may send elsewhere than the web tasks on 3000: -want, +got:\n%s", n, diff)
+			}
+		case f["cidrIpv4"] != nil:
+			if f["cidrIpv4"] != "0.0.0.0/0" || f["fromPort"] != float64(443) || !slices.Contains([]string{"web", "worker", "clickhouse"}, from) {
+				t.Errorf("%s: %s may reach %v on %v", n, from, f["cidrIpv4"], f["fromPort"])
+			}
+		case f["referencedSecurityGroupIdSelector"] == nil:
+			t.Errorf("%s allows egress to neither a group nor the internet", n)
 		}
-		sel, _ := f["referencedSecurityGroupIdSelector"].(map[string]any)
-		if diff := cmp.Diff(selectorFor(compWebSecurityGroup), sel); diff != "" {
-			t.Errorf("%s: egress target: -want, +got:\n%s", n, diff)
+		if f["cidrIpv6"] != nil {
+			t.Errorf("%s allows egress to an IPv6 CIDR", n)
 		}
+	}
+	if egress != len(flows) {
+		t.Errorf("%d egress rules, want one per flow (%d)", egress, len(flows))
 	}
 }
 

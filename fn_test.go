@@ -82,10 +82,10 @@ func TestRunFunction(t *testing.T) {
 			reason: "Without Cognito there is no user pool, no auth certificate and no gate on the host record.",
 			xr:     map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 			want: want{
-				names: []string{
-					"alb", "alb-egress-web", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group", "cert-host",
-					"web-ingress-alb", "web-security-group",
-				},
+				names: append([]string{
+					"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group", "cert-host",
+					"cache-security-group", "clickhouse-security-group", "database-security-group", "efs-security-group", "web-security-group", "worker-security-group",
+				}, flowRuleNames()...),
 				xrReady: fnv1.Ready_READY_FALSE,
 				conditions: map[string]string{
 					conditionHostCertificate: "False/WaitingForHostCertificate",

@@ -19,9 +19,14 @@ const (
 	compCertAuthValidation   = "cert-auth-validation"
 	compALBSecurityGroup     = "alb-security-group"
 	compALBIngress           = "alb-ingress"
-	compALBEgress            = "alb-egress-web"
 	compWebSecurityGroup     = "web-security-group"
-	compWebIngress           = "web-ingress-alb"
+	compWorkerSecurityGroup  = "worker-security-group"
+	compClickHouseSG         = "clickhouse-security-group"
+	compDatabaseSG           = "database-security-group"
+	compCacheSG              = "cache-security-group"
+	compEFSSecurityGroup     = "efs-security-group"
+	compNetworkEgress        = "network-egress"
+	compNetworkIngress       = "network-ingress"
 	compALB                  = "alb"
 	compALBTargetGroup       = "alb-target-group"
 	compALBListenerHTTP      = "alb-listener-http"
@@ -124,11 +129,17 @@ var graph = []component{
 		needs: []need{{component: compCertAuth, fields: []string{statusPathARN}}, {component: compCertAuthRecords, ready: true}},
 		build: single(authCertificate.buildValidation)},
 
-	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildALBSecurityGroup)},
-	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildWebSecurityGroup)},
+	// The network: a group per tier, and rules between groups (network.go).
+	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildSecurityGroup("alb"))},
+	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildSecurityGroup("web"))},
+	{name: compWorkerSecurityGroup, title: "WorkerSecurityGroup", enabled: always, build: single(buildSecurityGroup("worker"))},
+	{name: compClickHouseSG, title: "ClickHouseSecurityGroup", enabled: always, build: single(buildSecurityGroup("clickhouse"))},
+	{name: compDatabaseSG, title: "DatabaseSecurityGroup", enabled: always, build: single(buildSecurityGroup("database"))},
+	{name: compCacheSG, title: "CacheSecurityGroup", enabled: always, build: single(buildSecurityGroup("cache"))},
+	{name: compEFSSecurityGroup, title: "EFSSecurityGroup", enabled: always, build: single(buildSecurityGroup("efs"))},
+	{name: compNetworkEgress, title: "EgressRules", enabled: always, memberKey: egressRuleKey, build: buildEgressRules},
+	{name: compNetworkIngress, title: "IngressRules", enabled: always, memberKey: ingressFlowKey, build: buildIngressRules},
 	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
-	{name: compALBEgress, title: "LoadBalancerEgressRule", enabled: always, build: single(buildALBEgressRule)},
-	{name: compWebIngress, title: "WebIngressRule", enabled: always, build: single(buildWebIngressRule)},
 	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always, build: single(buildALB)},
 	{name: compALBTargetGroup, title: "TargetGroup", condition: conditionLoadBalancer, enabled: always, build: single(buildTargetGroup)},
 	{name: compALBListenerHTTP, title: "HTTPListener", condition: conditionLoadBalancer, enabled: always, build: single(buildHTTPListener)},

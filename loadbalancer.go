@@ -14,12 +14,9 @@ const langfuseWebPort = 3000
 // langfuseHealthPath answers 200 once the web container serves requests.
 const langfuseHealthPath = "/api/public/health"
 
-// AWS's limits on names: load balancers and target groups take 32 characters
-// (letters, digits and dashes), security groups 255.
-const (
-	maxLoadBalancerName  = 32
-	maxSecurityGroupName = 255
-)
+// maxLoadBalancerName is AWS's limit on the names of load balancers and
+// target groups (letters, digits and dashes).
+const maxLoadBalancerName = 32
 
 // tlsPolicy allows TLS 1.3 and, for older clients, TLS 1.2 with forward
 // secrecy only: the policy AWS recommends for new listeners.
@@ -27,29 +24,6 @@ const tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 // hstsHeader tells browsers to use HTTPS only, for a year.
 const hstsHeader = "max-age=31536000; includeSubDomains"
-
-func buildALBSecurityGroup(w *world) (*composed.Unstructured, error) {
-	name := w.awsName(compALBSecurityGroup, w.names.name("alb", maxSecurityGroupName))
-	return w.style.New(compALBSecurityGroup, kindSecurityGroup, w.spec.Region, map[string]any{
-		"name":                name,
-		"description":         "Langfuse load balancer: HTTPS and HTTP (redirected) from the allowed CIDRs",
-		"vpcId":               w.spec.Network.VPCID,
-		"revokeRulesOnDelete": true,
-	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
-}
-
-// buildWebSecurityGroup is the group of the Langfuse web tasks. The load
-// balancer's egress names it rather than a CIDR, so the load balancer reaches
-// the web tasks and nothing else in the VPC.
-func buildWebSecurityGroup(w *world) (*composed.Unstructured, error) {
-	name := w.awsName(compWebSecurityGroup, w.names.name("web", maxSecurityGroupName))
-	return w.style.New(compWebSecurityGroup, kindSecurityGroup, w.spec.Region, map[string]any{
-		"name":                name,
-		"description":         "Langfuse web tasks: port 3000 from the load balancer only",
-		"vpcId":               w.spec.Network.VPCID,
-		"revokeRulesOnDelete": true,
-	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
-}
 
 // Ports the load balancer listens on, and what each is for.
 var listenerPorts = []struct {
@@ -87,33 +61,6 @@ func ingressRuleKey(forProvider map[string]any) string {
 		cidr = p.Masked().String()
 	}
 	return fmt.Sprint(forProvider["fromPort"]) + "-" + shortHash(cidr)
-}
-
-// buildALBEgressRule lets the load balancer reach the web tasks and nothing
-// else. EC2 revokes the default allow-all egress of a group the provider
-// creates, so without an explicit rule health checks and traffic would fail.
-func buildALBEgressRule(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compALBEgress, kindEgressRule, w.spec.Region, map[string]any{
-		"securityGroupIdSelector":           selectorFor(compALBSecurityGroup),
-		"referencedSecurityGroupIdSelector": selectorFor(compWebSecurityGroup),
-		"ipProtocol":                        "tcp",
-		"fromPort":                          int64(langfuseWebPort),
-		"toPort":                            int64(langfuseWebPort),
-		"description":                       "Langfuse web tasks and their health checks",
-	}, mrOptions{tagged: true}), nil
-}
-
-// buildWebIngressRule lets the web tasks accept the load balancer's traffic
-// and health checks, from its security group only.
-func buildWebIngressRule(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compWebIngress, kindIngressRule, w.spec.Region, map[string]any{
-		"securityGroupIdSelector":           selectorFor(compWebSecurityGroup),
-		"referencedSecurityGroupIdSelector": selectorFor(compALBSecurityGroup),
-		"ipProtocol":                        "tcp",
-		"fromPort":                          int64(langfuseWebPort),
-		"toPort":                            int64(langfuseWebPort),
-		"description":                       "Langfuse web from the load balancer",
-	}, mrOptions{tagged: true}), nil
 }
 
 func buildALB(w *world) (*composed.Unstructured, error) {

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// The network of a Langfuse: one security group per tier, and rules that
+// name groups, not CIDRs, so each tier reaches exactly the next one. EC2
+// revokes the default allow-all egress of a group the provider creates, so
+// every flow is an egress rule on its source and an ingress rule on its
+// target.
+
+// maxSecurityGroupName is EC2's limit on a security group's name.
+const maxSecurityGroupName = 255
+
+// securityGroup is one tier's group: its component is <tier>-security-group.
+type securityGroup struct {
+	tier        string
+	description string
+}
+
+// securityGroups lists every tier.
+var securityGroups = []securityGroup{
+	{tier: "alb", description: "Langfuse load balancer: HTTPS and HTTP (redirected) from the allowed CIDRs"},
+	{tier: "web", description: "Langfuse web tasks"},
+	{tier: "worker", description: "Langfuse worker tasks"},
+	{tier: "clickhouse", description: "ClickHouse task"},
+	{tier: "database", description: "Aurora PostgreSQL"},
+	{tier: "cache", description: "ElastiCache Redis"},
+	{tier: "efs", description: "ClickHouse's EFS mount targets"},
+}
+
+// securityGroupComponent is the component of a tier's security group.
+func securityGroupComponent(tier string) string { return tier + "-security-group" }
+
+// flow is traffic one tier may send to another on a port.
+type flow struct {
+	from, to string
+	port     int64
+	what     string
+}
+
+// internet is the target of a flow out of the VPC.
+const internet = "internet"
+
+// flows is the whole network, least privilege: nothing flows that is not here.
+var flows = []flow{
+	{from: "alb", to: "web", port: langfuseWebPort, what: "Langfuse web and its health checks"},
+	{from: "web", to: "database", port: 5432, what: "PostgreSQL"},
+	{from: "worker", to: "database", port: 5432, what: "PostgreSQL"},
+	{from: "web", to: "cache", port: 6379, what: "Redis"},
+	{from: "worker", to: "cache", port: 6379, what: "Redis"},
+	{from: "web", to: "clickhouse", port: 8123, what: "ClickHouse HTTP"},
+	{from: "web", to: "clickhouse", port: 9000, what: "ClickHouse native (migrations)"},
+	{from: "worker", to: "clickhouse", port: 8123, what: "ClickHouse HTTP"},
+	{from: "worker", to: "clickhouse", port: 9000, what: "ClickHouse native (migrations)"},
+	{from: "clickhouse", to: "efs", port: 2049, what: "NFS"},
+	// Image pulls, Cognito's OIDC discovery, S3 and the other AWS APIs.
+	{from: "web", to: internet, port: 443, what: "HTTPS"},
+	{from: "worker", to: internet, port: 443, what: "HTTPS"},
+	{from: "clickhouse", to: internet, port: 443, what: "HTTPS (image pulls)"},
+}
+
+// buildSecurityGroup returns the builder of a tier's group.
+func buildSecurityGroup(tier string) func(*world) (*composed.Unstructured, error) {
+	var sg securityGroup
+	for _, g := range securityGroups {
+		if g.tier == tier {
+			sg = g
+		}
+	}
+	component := securityGroupComponent(tier)
+	return func(w *world) (*composed.Unstructured, error) {
+		name := w.awsName(component, w.names.name(tier, maxSecurityGroupName))
+		return w.style.New(component, kindSecurityGroup, w.spec.Region, map[string]any{
+			"name":                name,
+			"description":         sg.description,
+			"vpcId":               w.spec.Network.VPCID,
+			"revokeRulesOnDelete": true,
+		}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
+	}
+}
+
+// flowKey names a flow's rules by what they allow: <from>-<to>-<port>.
+func flowKey(from, to string, port any) string { return fmt.Sprintf("%s-%s-%v", from, to, port) }
+
+// tierOf reads the tier a rule's selector points at.
+func tierOf(selector any) string {
+	sel, _ := selector.(map[string]any)
+	labels, _ := sel["matchLabels"].(map[string]any)
+	return strings.TrimSuffix(str(labels[labelComponent]), "-security-group")
+}
+
+// egressRuleKey is the key of an egress rule, from its content.
+func egressRuleKey(fp map[string]any) string {
+	to := tierOf(fp["referencedSecurityGroupIdSelector"])
+	if to == "" {
+		to = internet
+	}
+	return flowKey(tierOf(fp["securityGroupIdSelector"]), to, fp["fromPort"])
+}
+
+// ingressFlowKey is the key of an ingress rule of a flow, from its content:
+// <to>-<from>-<port>, the group it is on first.
+func ingressFlowKey(fp map[string]any) string {
+	return flowKey(tierOf(fp["securityGroupIdSelector"]), tierOf(fp["referencedSecurityGroupIdSelector"]), fp["fromPort"])
+}
+
+// buildEgressRules lets each tier send what the flows allow, and nothing else.
+func buildEgressRules(w *world) (map[string]*composed.Unstructured, error) {
+	out := map[string]*composed.Unstructured{}
+	for _, f := range flows {
+		body := map[string]any{
+			"securityGroupIdSelector": selectorFor(securityGroupComponent(f.from)),
+			"ipProtocol":              "tcp",
+			"fromPort":                f.port,
+			"toPort":                  f.port,
+			"description":             f.what,
+		}
+		if f.to == internet {
+			body["cidrIpv4"] = "0.0.0.0/0"
+		} else {
+			body["referencedSecurityGroupIdSelector"] = selectorFor(securityGroupComponent(f.to))
+		}
+		out[egressRuleKey(body)] = w.style.New(compNetworkEgress, kindEgressRule, w.spec.Region, body, mrOptions{tagged: true})
+	}
+	return out, nil
+}
+
+// buildIngressRules lets each tier accept what the flows send it, from the
+// sending tier's group only.
+func buildIngressRules(w *world) (map[string]*composed.Unstructured, error) {
+	out := map[string]*composed.Unstructured{}
+	for _, f := range flows {
+		if f.to == internet {
+			continue
+		}
+		body := map[string]any{
+			"securityGroupIdSelector":           selectorFor(securityGroupComponent(f.to)),
+			"referencedSecurityGroupIdSelector": selectorFor(securityGroupComponent(f.from)),
+			"ipProtocol":                        "tcp",
+			"fromPort":                          f.port,
+			"toPort":                            f.port,
+			"description":                       f.what + " from " + f.from,
+		}
+		out[ingressFlowKey(body)] = w.style.New(compNetworkIngress, kindIngressRule, w.spec.Region, body, mrOptions{tagged: true})
+	}
+	return out, nil
+}
