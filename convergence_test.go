@@ -20,10 +20,12 @@ import (
 var wantWaves = [][]string{
 	sorted(append([]string{
 		"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
+		"bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
 		"cache-security-group", "cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
-		"database-security-group", "efs-security-group",
+		"database-security-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
+		"efs-security-group",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
-	{validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"), "cognito-branding", "cognito-client-secret-version"},
+	{"bucket-policy", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"), "cognito-branding", "cognito-client-secret-version", "efs-policy"},
 	{"cert-auth-validation", "cert-host-validation"},
 	{"alb-listener-https"},
 	{"dns-record-host"},
@@ -206,6 +208,10 @@ func TestConvergence(t *testing.T) {
 			}
 			if got := st["authUrl"]; got != "https://auth.langfuse.example.com" {
 				t.Errorf("status.authUrl: got %v", got)
+			}
+			bucket := p.observed[compBucket].GetResource().AsMap()["metadata"].(map[string]any)["annotations"].(map[string]any)[annotationExternalName]
+			if got := st["bucket"]; got == nil || got != bucket {
+				t.Errorf("status.bucket: got %v, want the bucket's name %v", got, bucket)
 			}
 			if got := last.GetMeta().GetTtl().AsDuration(); got != defaultReadyTTL {
 				t.Errorf("TTL once Ready: got %v, want %v", got, defaultReadyTTL)

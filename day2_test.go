@@ -161,6 +161,7 @@ var allowedEdits = map[string]map[string]any{
 	"DeletePolicy":      {"spec.deletionPolicy": "Delete"},
 	"ProviderConfig":    {"spec.providerConfigName": "aws-prod"},
 	"Subnets":           {"spec.network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60005"}},
+	"PrivateSubnets":    {"spec.network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60006"}},
 	"DisableCognito":    {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 	"EmailPasswordAuth": {"spec.auth.disableEmailPasswordAuth": false},
 	"LangfuseVersion":   {"spec.langfuse.version": "3.180.0"},

@@ -84,6 +84,8 @@ func TestRunFunction(t *testing.T) {
 			want: want{
 				names: append([]string{
 					"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group", "cert-host",
+					"bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
+					"efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
 					"cache-security-group", "clickhouse-security-group", "database-security-group", "efs-security-group", "web-security-group", "worker-security-group",
 				}, flowRuleNames()...),
 				xrReady: fnv1.Ready_READY_FALSE,

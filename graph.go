@@ -39,6 +39,15 @@ const (
 	compManagedLoginBranding = "cognito-branding"
 	compUserPoolDomain       = "cognito-domain"
 	compDNSRecordAuth        = "dns-record-auth"
+	compBucket               = "bucket"
+	compBucketPublicAccess   = "bucket-public-access-block"
+	compBucketOwnership      = "bucket-ownership-controls"
+	compBucketEncryption     = "bucket-encryption"
+	compBucketPolicy         = "bucket-policy"
+	compEFS                  = "efs"
+	compEFSMountTargets      = "efs-mount-target"
+	compEFSAccessPoint       = "efs-access-point"
+	compEFSPolicy            = "efs-policy"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -62,6 +71,8 @@ const (
 	conditionAuthRecord       = "AuthRecordReady"
 	conditionClientSecret     = "CognitoClientSecretReady"
 	conditionManagedLoginBrnd = "ManagedLoginBrandingReady"
+	conditionBucket           = "BucketReady"
+	conditionClickHouseData   = "ClickHouseStorageReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -149,6 +160,21 @@ var graph = []component{
 	{name: compDNSRecordHost, title: "HostRecord", condition: conditionHostRecord, enabled: always,
 		needs: []need{{component: compALB, fields: []string{statusPathLBDNSName, statusPathLBZoneID}}, {component: compALBListenerHTTPS, ready: true}},
 		build: single(buildHostRecord)},
+
+	// Storage: the bucket (storage.go) and ClickHouse's file system (efs.go).
+	{name: compBucket, title: "Bucket", condition: conditionBucket, enabled: always, build: single(buildBucket)},
+	{name: compBucketPublicAccess, title: "BucketPublicAccessBlock", condition: conditionBucket, enabled: always, build: single(buildBucketPublicAccessBlock)},
+	{name: compBucketOwnership, title: "BucketOwnershipControls", condition: conditionBucket, enabled: always, build: single(buildBucketOwnership)},
+	{name: compBucketEncryption, title: "BucketEncryption", condition: conditionBucket, enabled: always, build: single(buildBucketEncryption)},
+	{name: compBucketPolicy, title: "BucketPolicy", condition: conditionBucket, enabled: always,
+		needs: []need{{component: compBucket, fields: []string{statusPathARN}}},
+		build: single(buildBucketPolicy)},
+	{name: compEFS, title: "FileSystem", condition: conditionClickHouseData, enabled: always, build: single(buildFileSystem)},
+	{name: compEFSMountTargets, title: "MountTargets", condition: conditionClickHouseData, enabled: always, memberKey: mountTargetKey, build: buildMountTargets},
+	{name: compEFSAccessPoint, title: "AccessPoint", condition: conditionClickHouseData, enabled: always, build: single(buildAccessPoint)},
+	{name: compEFSPolicy, title: "FileSystemPolicy", condition: conditionClickHouseData, enabled: always,
+		needs: []need{{component: compEFS, fields: []string{statusPathARN}}},
+		build: single(buildFileSystemPolicy)},
 
 	// The pool holds the users and the secret's name is taken for 7 days
 	// once deleted: both outlive a disabled Cognito unless deletionPolicy is

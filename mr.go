@@ -51,6 +51,16 @@ var (
 	kindCloudControlResource  = kind{"cloudcontrol", "Resource", "v1beta1", true}
 	kindSecret                = kind{"secretsmanager", "Secret", "v1beta1", true}
 	kindSecretVersion         = kind{"secretsmanager", "SecretVersion", "v1beta1", true}
+
+	kindBucket                  = kind{"s3", "Bucket", "v1beta2", true}
+	kindBucketPublicAccessBlock = kind{"s3", "BucketPublicAccessBlock", "v1beta1", true}
+	kindBucketOwnershipControls = kind{"s3", "BucketOwnershipControls", "v1beta2", true}
+	kindBucketEncryption        = kind{"s3", "BucketServerSideEncryptionConfiguration", "v1beta2", true}
+	kindBucketPolicy            = kind{"s3", "BucketPolicy", "v1beta1", true}
+	kindFileSystem              = kind{"efs", "FileSystem", "v1beta2", true}
+	kindMountTarget             = kind{"efs", "MountTarget", "v1beta1", true}
+	kindAccessPoint             = kind{"efs", "AccessPoint", "v1beta2", true}
+	kindFileSystemPolicy        = kind{"efs", "FileSystemPolicy", "v1beta1", true}
 )
 
 // MRStyle knows how the two kinds of XR compose managed resources (README.md,

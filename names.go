@@ -49,12 +49,11 @@ func namerFor(xr *resource.Composite) namer {
 
 // name is the AWS name of one of the XR's resources: <readable>-<hash>-<suffix>,
 // the readable part cut so that the whole fits in maxLen. It never begins with
-// a prefix AWS reserves ("internal-" for load balancers, "sg-" for security
-// groups) and never ends with a dash.
+// a prefix AWS reserves and never ends with a dash.
 func (n namer) name(suffix string, maxLen int) string {
 	tail := "-" + n.hash + "-" + suffix
 	readable := n.readable
-	for _, reserved := range []string{"internal-", "sg-"} {
+	for _, reserved := range reservedPrefixes {
 		if strings.HasPrefix(readable+tail, reserved) {
 			readable = "lf-" + readable
 		}
@@ -68,6 +67,10 @@ func (n namer) name(suffix string, maxLen int) string {
 	return readable + tail
 }
 
+// reservedPrefixes begin names AWS refuses: load balancers named internal-,
+// security groups sg-, buckets xn--, sthree- or amzn-s3-demo-.
+var reservedPrefixes = []string{"internal-", "sg-", "xn--", "sthree-", "amzn-s3-demo-"}
+
 // shortHash is a short, stable hex digest of s.
 func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -79,8 +82,25 @@ func shortHash(s string) string {
 // target group, security group, user pool or secret in place, so a name that
 // would change (a new naming scheme, a claim's labels edited) must not.
 func (w *world) awsName(component, derived string) string {
-	if v, ok := observedForProvider(w.observedOne(component))["name"].(string); ok && v != "" {
+	return w.keptField(component, "name", derived)
+}
+
+// keptField is a forProvider field that AWS cannot change: the value the
+// observed resource was created with, or derived before it exists.
+func (w *world) keptField(component, field, derived string) string {
+	if v, ok := observedForProvider(w.observedOne(component))[field].(string); ok && v != "" {
 		return v
+	}
+	return derived
+}
+
+// externalName is the name of a kind whose AWS name is its external name:
+// the observed one once it exists, derived otherwise.
+func (w *world) externalName(component, derived string) string {
+	if mr := w.observedOne(component); mr != nil {
+		if en := mr.GetAnnotations()[annotationExternalName]; en != "" {
+			return en
+		}
 	}
 	return derived
 }

@@ -131,6 +131,13 @@ func TestNamesWithinAWSLimits(t *testing.T) {
 					}
 				}
 			}
+			bucket := last.GetDesired().GetResources()[compBucket].GetResource().AsMap()["metadata"].(map[string]any)["annotations"].(map[string]any)[annotationExternalName].(string)
+			if len(bucket) > maxBucketName || !regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`).MatchString(bucket) || strings.HasPrefix(bucket, "xn--") || strings.HasPrefix(bucket, "sthree-") {
+				t.Errorf("bucket name %q breaks S3's rules", bucket)
+			}
+			if token := fp(last.GetDesired().GetResources()[compEFS].GetResource().AsMap())["creationToken"].(string); len(token) > maxCreationToken {
+				t.Errorf("EFS creation token %q is longer than %d", token, maxCreationToken)
+			}
 			ref := last.GetDesired().GetResources()[compUserPoolClient].GetResource().AsMap()["spec"].(map[string]any)["writeConnectionSecretToRef"].(map[string]any)
 			if n := ref["name"].(string); len(n) > maxKubernetesName || !reK8sName.MatchString(n) {
 				t.Errorf("the client's connection secret %q is not a Kubernetes name", n)
@@ -141,7 +148,8 @@ func TestNamesWithinAWSLimits(t *testing.T) {
 
 // TestAWSNamesStick checks that a resource that exists keeps the AWS name it
 // was created with, whatever the function would name it now: AWS cannot
-// rename a load balancer, target group, security group, user pool or secret.
+// rename a load balancer, target group, security group, user pool, secret or
+// bucket, nor change a file system's creation token.
 func TestAWSNamesStick(t *testing.T) {
 	xr := loadXR(t, exampleClaimXR)
 	p, _, _ := converge(t, xr)
@@ -150,8 +158,20 @@ func TestAWSNamesStick(t *testing.T) {
 		fp(m)["name"] = "created-long-ago-" + rn
 		p.observed[rn] = resourceOf(mustStruct(t, m))
 	}
+	bucket := p.observed[compBucket].GetResource().AsMap()
+	bucket["metadata"].(map[string]any)["annotations"].(map[string]any)[annotationExternalName] = "created-long-ago-bucket"
+	p.observed[compBucket] = resourceOf(mustStruct(t, bucket))
+	efs := p.observed[compEFS].GetResource().AsMap()
+	fp(efs)["creationToken"] = "created-long-ago-token"
+	p.observed[compEFS] = resourceOf(mustStruct(t, efs))
 	renamed := withSpec(t, xr, map[string]any{"metadata.labels": map[string]any{"crossplane.io/claim-name": "renamed", "crossplane.io/claim-namespace": "elsewhere"}})
 	rsp := run(t, p.request(renamed, nil))
+	if got := rsp.GetDesired().GetResources()[compBucket].GetResource().AsMap()["metadata"].(map[string]any)["annotations"].(map[string]any)[annotationExternalName]; got != "created-long-ago-bucket" {
+		t.Errorf("the bucket's name changed to %v", got)
+	}
+	if got := fp(rsp.GetDesired().GetResources()[compEFS].GetResource().AsMap())["creationToken"]; got != "created-long-ago-token" {
+		t.Errorf("the file system's creation token changed to %v", got)
+	}
 	for rn := range awsNameRules {
 		got := fp(rsp.GetDesired().GetResources()[rn].GetResource().AsMap())["name"]
 		if diff := cmp.Diff("created-long-ago-"+rn, got); diff != "" {

@@ -107,8 +107,9 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 }
 
 // stillWanted says whether an observed resource belongs to what spec asks
-// for: its component is enabled (or retained), and, for the load balancer's
-// ingress rules, its CIDR is still allowed.
+// for: its component is enabled (or retained), and, for members made per
+// list entry, the entry is still listed (the CIDR of an ingress rule, the
+// subnet of a mount target).
 func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 	t.Helper()
 	c, ok := componentOf(name)
@@ -118,9 +119,12 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 	if !c.enabled(spec) && (c.retained == nil || !c.retained(spec)) {
 		return false
 	}
-	if c.name == compALBIngress {
-		f := fp(p.observed[name].GetResource().AsMap())
+	f := fp(p.observed[name].GetResource().AsMap())
+	switch c.name {
+	case compALBIngress:
 		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
+	case compEFSMountTargets:
+		return slices.Contains(spec.Network.PrivateSubnetIDs, str(f["subnetId"]))
 	}
 	return true
 }

@@ -21,6 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/crdname"
 )
 
 // providerAWSModule is the provider whose CRDs the rendered MRs must satisfy.
@@ -123,7 +125,7 @@ func mrValidator(t testing.TB, apiVersion, kind string) *schemaValidator {
 		return v
 	}
 	group, version, _ := strings.Cut(apiVersion, "/")
-	file := filepath.Join(providerCRDDir(t), group+"_"+strings.ToLower(kind)+"s.yaml")
+	file := filepath.Join(providerCRDDir(t), crdname.File(group, kind))
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatalf("no CRD for %s: %v", key, err)

@@ -35,6 +35,7 @@ const (
 type xrStatus struct {
 	URL        string         `json:"url"`
 	AuthURL    string         `json:"authUrl,omitempty"`
+	Bucket     string         `json:"bucket,omitempty"`
 	Cognito    *cognitoStatus `json:"cognito,omitempty"`
 	WaitingFor []string       `json:"waitingFor"`
 }
@@ -48,6 +49,9 @@ type cognitoStatus struct {
 // statusOf derives the XR status from the spec and what AWS reports.
 func statusOf(w *world, p *plan) xrStatus {
 	st := xrStatus{URL: "https://" + w.spec.FQDN(), WaitingFor: waitingFor(p)}
+	if w.exists(compBucket) {
+		st.Bucket = w.bucketName()
+	}
 	if !w.spec.CognitoEnabled() {
 		return st
 	}

@@ -20,6 +20,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/crossplane-contrib/function-langfuse/internal/crdname"
 	"github.com/crossplane-contrib/function-langfuse/internal/fakeaws"
 )
 
@@ -351,7 +352,7 @@ type mr struct {
 
 func (m mr) ref() string {
 	group, version, _ := strings.Cut(m.apiVersion, "/")
-	return strings.ToLower(m.kind) + "s." + version + "." + group + "/" + m.name
+	return crdname.Plural(m.kind) + "." + version + "." + group + "/" + m.name
 }
 
 // composed lists the managed resources composed for the flow, by composition

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/crdname"
 )
 
 // controlPlane is a Kubernetes API server with etcd, the garbage collector and
@@ -290,7 +292,7 @@ func (c *controlPlane) installCRDs(t *testing.T, crossplane string) {
 				t.Fatal(err)
 			}
 			group, version, _ := strings.Cut(m["apiVersion"].(string), "/")
-			name := group + "_" + strings.ToLower(m["kind"].(string)) + "s.yaml"
+			name := crdname.File(group, m["kind"].(string))
 			if seen[name] {
 				continue
 			}

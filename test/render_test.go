@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/crdname"
 )
 
 const (
@@ -341,7 +343,7 @@ func newValidator(t *testing.T, crank string) func(t *testing.T, out []byte, xrd
 				continue
 			}
 			group, _, _ := strings.Cut(m["apiVersion"].(string), "/")
-			name := group + "_" + strings.ToLower(m["kind"].(string)) + "s.yaml"
+			name := crdname.File(group, m["kind"].(string))
 			copyFile(t, filepath.Join(awsCRDs, name), filepath.Join(ext, name))
 		}
 		cmd := exec.Command(crank, "beta", "validate", ext, "-", "--cache-dir="+cache,

@@ -89,6 +89,17 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"arn": arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6]), "id": "x"}
 	case "SecretVersion":
 		return map[string]any{"id": "secret|" + h[:8], "versionId": h[:32]}
+	case "Bucket":
+		// The bucket's name is its external name, which forProvider lacks.
+		return map[string]any{"arn": "arn:aws:s3:::bucket-" + h[:12], "id": "bucket-" + h[:12]}
+	case "FileSystem":
+		id := "fs-0" + h[:16]
+		return map[string]any{"id": id, "arn": arn("elasticfilesystem", "file-system/"+id), "dnsName": id + ".efs." + region + ".amazonaws.com"}
+	case "MountTarget":
+		return map[string]any{"id": "fsmt-0" + h[:16]}
+	case "AccessPoint":
+		id := "fsap-0" + h[:16]
+		return map[string]any{"id": id, "arn": arn("elasticfilesystem", "access-point/"+id)}
 	case "Resource":
 		return map[string]any{"id": h[:12]}
 	default:

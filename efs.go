@@ -1,0 +1,84 @@
+package main
+
+import (
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// ClickHouse keeps its data on EFS: an encrypted file system with a mount
+// target in every private subnet, an access point that makes every client
+// the ClickHouse user, and a policy that refuses clients not using TLS. The
+// ClickHouse task mounts it with transit encryption and IAM authorization.
+
+// clickHouseUID is the uid and gid the clickhouse-server image runs as.
+const clickHouseUID = 101
+
+// clickHouseDataPath is the access point's root: ClickHouse sees only it.
+const clickHouseDataPath = "/clickhouse"
+
+// maxCreationToken is EFS's limit on a creation token.
+const maxCreationToken = 64
+
+func buildFileSystem(w *world) (*composed.Unstructured, error) {
+	token := w.keptField(compEFS, "creationToken", w.names.name("clickhouse", maxCreationToken))
+	return w.style.New(compEFS, kindFileSystem, w.spec.Region, map[string]any{
+		// The token makes creation idempotent, and AWS cannot change it.
+		"creationToken":   token,
+		"encrypted":       true,
+		"performanceMode": "generalPurpose",
+		"throughputMode":  "elastic",
+	}, mrOptions{stateful: true, tagged: true, extraTags: map[string]string{tagName: token}}), nil
+}
+
+// buildMountTargets puts the file system into each private subnet, each
+// mount target named by its subnet: editing privateSubnetIds adds and
+// removes exactly the mount targets of the subnets that changed.
+func buildMountTargets(w *world) (map[string]*composed.Unstructured, error) {
+	out := map[string]*composed.Unstructured{}
+	for _, subnet := range w.spec.Network.PrivateSubnetIDs {
+		body := map[string]any{
+			"fileSystemIdSelector":   selectorFor(compEFS),
+			"subnetId":               subnet,
+			"securityGroupsSelector": selectorFor(securityGroupComponent("efs")),
+		}
+		out[mountTargetKey(body)] = w.style.New(compEFSMountTargets, kindMountTarget, w.spec.Region, body, mrOptions{})
+	}
+	return out, nil
+}
+
+// mountTargetKey names a mount target by its subnet.
+func mountTargetKey(forProvider map[string]any) string { return str(forProvider["subnetId"]) }
+
+// buildAccessPoint makes every client of the file system the ClickHouse user,
+// rooted at the ClickHouse directory, which EFS creates owned by that user.
+func buildAccessPoint(w *world) (*composed.Unstructured, error) {
+	return w.style.New(compEFSAccessPoint, kindAccessPoint, w.spec.Region, map[string]any{
+		"fileSystemIdSelector": selectorFor(compEFS),
+		"posixUser":            map[string]any{"uid": int64(clickHouseUID), "gid": int64(clickHouseUID)},
+		"rootDirectory": map[string]any{
+			"path": clickHouseDataPath,
+			"creationInfo": map[string]any{
+				"ownerUid":    int64(clickHouseUID),
+				"ownerGid":    int64(clickHouseUID),
+				"permissions": "0750",
+			},
+		},
+	}, mrOptions{tagged: true}), nil
+}
+
+// buildFileSystemPolicy refuses clients that do not use TLS. Access itself is
+// granted to the ClickHouse task's role by its own policy (IAM authorization).
+func buildFileSystemPolicy(w *world) (*composed.Unstructured, error) {
+	arn := w.statusString(compEFS, statusPathARN)
+	if arn == "" {
+		return nil, errors.Errorf("%s reports no %s", compEFS, statusPathARN)
+	}
+	policy, err := denyInsecureTransport("*", map[string]any{"AWS": "*"}, arn)
+	if err != nil {
+		return nil, err
+	}
+	return w.style.New(compEFSPolicy, kindFileSystemPolicy, w.spec.Region, map[string]any{
+		"fileSystemIdSelector": selectorFor(compEFS),
+		"policy":               policy,
+	}, mrOptions{stateful: true}), nil
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+)
+
+// TestResourcePoliciesDenyInsecureTransport reads the bucket's and the file
+// system's policies: each denies every request not over TLS, on the ARN
+// the observed resource reports.
+func TestResourcePoliciesDenyInsecureTransport(t *testing.T) {
+	p, last, _ := converge(t, loadXR(t, exampleClaimXR))
+	cases := map[string]struct {
+		policy, owner string
+		resources     func(arn string) []any
+	}{
+		compBucketPolicy: {owner: compBucket, resources: func(arn string) []any { return []any{arn, arn + "/*"} }},
+		compEFSPolicy:    {owner: compEFS, resources: func(arn string) []any { return []any{arn} }},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var doc struct {
+				Statement []struct {
+					Effect    string
+					Resource  []any
+					Condition map[string]map[string]string
+				}
+			}
+			raw := fp(last.GetDesired().GetResources()[name].GetResource().AsMap())["policy"].(string)
+			if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+				t.Fatalf("the policy is not JSON: %v", err)
+			}
+			arn := lookup(p.observed[tc.owner].GetResource().AsMap(), statusPathARN).(string)
+			if len(doc.Statement) != 1 || doc.Statement[0].Effect != "Deny" || doc.Statement[0].Condition["Bool"]["aws:SecureTransport"] != "false" {
+				t.Errorf("the policy does not deny insecure transport: %s", raw)
+			}
+			if diff := cmp.Diff(tc.resources(arn), doc.Statement[0].Resource); diff != "" {
+				t.Errorf("the policy's resources: -want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEditPrivateSubnets checks the mount targets follow privateSubnetIds:
+// a subnet added gets one, a subnet removed loses its, the others stay.
+func TestEditPrivateSubnets(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, _, _ := converge(t, xr)
+	edited := withSpec(t, xr, map[string]any{"spec.network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60004", "subnet-0a1b2c3d4e5f60005"}})
+	rsp := run(t, p.request(edited, nil))
+	if msg := fatal(rsp); msg != "" {
+		t.Fatal(msg)
+	}
+	var got []string
+	for n := range rsp.GetDesired().GetResources() {
+		if strings.HasPrefix(n, compEFSMountTargets+"-") {
+			got = append(got, n)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"efs-mount-target-subnet-0a1b2c3d4e5f60004", "efs-mount-target-subnet-0a1b2c3d4e5f60005"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mount targets: -want, +got:\n%s", diff)
+	}
+}
+
+// TestStatefulPartsOutliveTheClaim checks which resources deleting the claim
+// keeps: with Orphan the data (user pool, bucket and its protections, file
+// system and its policy), with Delete nothing, the bucket with its objects.
+func TestStatefulPartsOutliveTheClaim(t *testing.T) {
+	stateful := []string{compUserPool, compBucket, compBucketPublicAccess, compBucketOwnership, compBucketEncryption, compBucketPolicy, compEFS, compEFSPolicy}
+	for _, policy := range []string{"Orphan", "Delete"} {
+		t.Run(policy, func(t *testing.T) {
+			_, last, _ := converge(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.deletionPolicy": policy}))
+			var orphaned []string
+			for n, r := range last.GetDesired().GetResources() {
+				if r.GetResource().AsMap()["spec"].(map[string]any)["deletionPolicy"] == "Orphan" {
+					orphaned = append(orphaned, n)
+				}
+			}
+			want := slices.Clone(stateful)
+			if policy == "Delete" {
+				want = nil
+			}
+			slices.Sort(orphaned)
+			slices.Sort(want)
+			if diff := cmp.Diff(want, orphaned); diff != "" {
+				t.Errorf("orphaned resources: -want, +got:\n%s", diff)
+			}
+			if got, want := fp(last.GetDesired().GetResources()[compBucket].GetResource().AsMap())["forceDestroy"], policy == "Delete"; got != want {
+				t.Errorf("bucket forceDestroy = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestConfigurationDependsOnEveryFamily checks the Configuration package
+// depends on the provider family of every kind the function composes:
+// without it, Crossplane installs the package and the MRs have no CRD.
+func TestConfigurationDependsOnEveryFamily(t *testing.T) {
+	b, err := os.ReadFile("configuration/crossplane.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Spec struct {
+			DependsOn []struct{ Provider, Version string } `json:"dependsOn"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, d := range cfg.Spec.DependsOn {
+		have[strings.TrimPrefix(d.Provider, "xpkg.upbound.io/upbound/provider-aws-")] = d.Version == "v2.4.0"
+	}
+	_, last, _ := converge(t, loadXR(t, exampleClaimXR))
+	for n, r := range last.GetDesired().GetResources() {
+		group, _, _ := strings.Cut(r.GetResource().AsMap()["apiVersion"].(string), ".")
+		if !have[group] {
+			t.Errorf("%s is a %s kind, but the Configuration does not depend on provider-aws-%s v2.4.0", n, group, group)
+		}
+	}
+}
