@@ -97,12 +97,7 @@ func buildUserPoolClient(w *world) (*composed.Unstructured, error) {
 // it into Secrets Manager, from where ECS injects it. Once the client exists,
 // the name it writes to stays.
 func (w *world) clientConnectionSecret() string {
-	if mr := w.observedOne(compUserPoolClient); mr != nil {
-		if name, _ := mr.GetString("spec.writeConnectionSecretToRef.name"); name != "" {
-			return name
-		}
-	}
-	return w.names.name("cognito-client", maxKubernetesName)
+	return w.keptSecretRef(compUserPoolClient, "spec.writeConnectionSecretToRef.name", w.names.name("cognito-client", maxKubernetesName))
 }
 
 // buildManagedLoginBranding gives the app client the default managed login

@@ -21,11 +21,15 @@ var wantWaves = [][]string{
 	sorted(append([]string{
 		"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
 		"bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
-		"cache-security-group", "cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
-		"database-security-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
+		"cache", "cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
+		"cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
+		"database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
 		"efs-security-group",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
-	{"bucket-policy", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"), "cognito-branding", "cognito-client-secret-version", "efs-policy"},
+	{
+		"bucket-policy", "cache-token-version", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
+		"cognito-branding", "cognito-client-secret-version", "database-instance", "database-password-version", "efs-policy",
+	},
 	{"cert-auth-validation", "cert-host-validation"},
 	{"alb-listener-https"},
 	{"dns-record-host"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -82,12 +83,9 @@ func TestRunFunction(t *testing.T) {
 			reason: "Without Cognito there is no user pool, no auth certificate and no gate on the host record.",
 			xr:     map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 			want: want{
-				names: append([]string{
-					"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group", "cert-host",
-					"bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
-					"efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
-					"cache-security-group", "clickhouse-security-group", "database-security-group", "efs-security-group", "web-security-group", "worker-security-group",
-				}, flowRuleNames()...),
+				names: slices.DeleteFunc(slices.Clone(wantWaves[0]), func(n string) bool {
+					return slices.Contains([]string{compCertAuth, compUserPool, compUserPoolClient, compClientSecret}, n)
+				}),
 				xrReady: fnv1.Ready_READY_FALSE,
 				conditions: map[string]string{
 					conditionHostCertificate: "False/WaitingForHostCertificate",

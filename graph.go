@@ -11,43 +11,54 @@ import (
 // never from its position in a list: an edit then adds and removes exactly
 // the members that changed.
 const (
-	compCertHost             = "cert-host"
-	compCertHostRecords      = "cert-host-validation-record"
-	compCertHostValidation   = "cert-host-validation"
-	compCertAuth             = "cert-auth"
-	compCertAuthRecords      = "cert-auth-validation-record"
-	compCertAuthValidation   = "cert-auth-validation"
-	compALBSecurityGroup     = "alb-security-group"
-	compALBIngress           = "alb-ingress"
-	compWebSecurityGroup     = "web-security-group"
-	compWorkerSecurityGroup  = "worker-security-group"
-	compClickHouseSG         = "clickhouse-security-group"
-	compDatabaseSG           = "database-security-group"
-	compCacheSG              = "cache-security-group"
-	compEFSSecurityGroup     = "efs-security-group"
-	compNetworkEgress        = "network-egress"
-	compNetworkIngress       = "network-ingress"
-	compALB                  = "alb"
-	compALBTargetGroup       = "alb-target-group"
-	compALBListenerHTTP      = "alb-listener-http"
-	compALBListenerHTTPS     = "alb-listener-https"
-	compDNSRecordHost        = "dns-record-host"
-	compUserPool             = "cognito-user-pool"
-	compUserPoolClient       = "cognito-client"
-	compClientSecret         = "cognito-client-secret"
-	compClientSecretVersion  = "cognito-client-secret-version"
-	compManagedLoginBranding = "cognito-branding"
-	compUserPoolDomain       = "cognito-domain"
-	compDNSRecordAuth        = "dns-record-auth"
-	compBucket               = "bucket"
-	compBucketPublicAccess   = "bucket-public-access-block"
-	compBucketOwnership      = "bucket-ownership-controls"
-	compBucketEncryption     = "bucket-encryption"
-	compBucketPolicy         = "bucket-policy"
-	compEFS                  = "efs"
-	compEFSMountTargets      = "efs-mount-target"
-	compEFSAccessPoint       = "efs-access-point"
-	compEFSPolicy            = "efs-policy"
+	compCertHost              = "cert-host"
+	compCertHostRecords       = "cert-host-validation-record"
+	compCertHostValidation    = "cert-host-validation"
+	compCertAuth              = "cert-auth"
+	compCertAuthRecords       = "cert-auth-validation-record"
+	compCertAuthValidation    = "cert-auth-validation"
+	compALBSecurityGroup      = "alb-security-group"
+	compALBIngress            = "alb-ingress"
+	compWebSecurityGroup      = "web-security-group"
+	compWorkerSecurityGroup   = "worker-security-group"
+	compClickHouseSG          = "clickhouse-security-group"
+	compDatabaseSG            = "database-security-group"
+	compCacheSG               = "cache-security-group"
+	compEFSSecurityGroup      = "efs-security-group"
+	compNetworkEgress         = "network-egress"
+	compNetworkIngress        = "network-ingress"
+	compALB                   = "alb"
+	compALBTargetGroup        = "alb-target-group"
+	compALBListenerHTTP       = "alb-listener-http"
+	compALBListenerHTTPS      = "alb-listener-https"
+	compDNSRecordHost         = "dns-record-host"
+	compUserPool              = "cognito-user-pool"
+	compUserPoolClient        = "cognito-client"
+	compClientSecret          = "cognito-client-secret"
+	compClientSecretVersion   = "cognito-client-secret-version"
+	compManagedLoginBranding  = "cognito-branding"
+	compUserPoolDomain        = "cognito-domain"
+	compDNSRecordAuth         = "dns-record-auth"
+	compBucket                = "bucket"
+	compBucketPublicAccess    = "bucket-public-access-block"
+	compBucketOwnership       = "bucket-ownership-controls"
+	compBucketEncryption      = "bucket-encryption"
+	compBucketPolicy          = "bucket-policy"
+	compEFS                   = "efs"
+	compEFSMountTargets       = "efs-mount-target"
+	compEFSAccessPoint        = "efs-access-point"
+	compEFSPolicy             = "efs-policy"
+	compDatabaseSubnetGroup   = "database-subnet-group"
+	compDatabaseParameters    = "database-parameters"
+	compDatabase              = "database"
+	compDatabaseInstance      = "database-instance"
+	compDatabaseSecret        = "database-password"
+	compDatabaseSecretVersion = "database-password-version"
+	compCacheSubnetGroup      = "cache-subnet-group"
+	compCacheParameters       = "cache-parameters"
+	compCache                 = "cache"
+	compCacheSecret           = "cache-token"
+	compCacheSecretVersion    = "cache-token-version"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -73,6 +84,8 @@ const (
 	conditionManagedLoginBrnd = "ManagedLoginBrandingReady"
 	conditionBucket           = "BucketReady"
 	conditionClickHouseData   = "ClickHouseStorageReady"
+	conditionDatabase         = "DatabaseReady"
+	conditionCache            = "CacheReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -176,16 +189,37 @@ var graph = []component{
 		needs: []need{{component: compEFS, fields: []string{statusPathARN}}},
 		build: single(buildFileSystemPolicy)},
 
+	// Data stores: Aurora (database.go) and ElastiCache (cache.go), each
+	// with its generated credential copied into Secrets Manager (secrets.go).
+	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildDatabaseSubnetGroup)},
+	{name: compDatabaseParameters, title: "DatabaseParameters", condition: conditionDatabase, enabled: always, build: single(buildDatabaseParameters)},
+	{name: compDatabase, title: "Database", condition: conditionDatabase, enabled: always, build: single(buildDatabase)},
+	{name: compDatabaseInstance, title: "DatabaseInstance", condition: conditionDatabase, enabled: always,
+		needs: []need{{component: compDatabase, ready: true}},
+		build: single(buildDatabaseInstance)},
+	{name: compDatabaseSecret, title: "DatabasePassword", condition: conditionDatabase, enabled: always, build: single(databasePasswordCopy.buildSecret)},
+	{name: compDatabaseSecretVersion, title: "DatabasePasswordVersion", condition: conditionDatabase, enabled: always,
+		// The provider writes the generated password before it creates the cluster.
+		needs: []need{{component: compDatabase, ready: true}},
+		build: single(databasePasswordCopy.buildVersion)},
+	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildCacheSubnetGroup)},
+	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: always, build: single(buildCacheParameters)},
+	{name: compCache, title: "Cache", condition: conditionCache, enabled: always, build: single(buildCache)},
+	{name: compCacheSecret, title: "CacheToken", condition: conditionCache, enabled: always, build: single(cacheTokenCopy.buildSecret)},
+	{name: compCacheSecretVersion, title: "CacheTokenVersion", condition: conditionCache, enabled: always,
+		needs: []need{{component: compCache, ready: true}},
+		build: single(cacheTokenCopy.buildVersion)},
+
 	// The pool holds the users and the secret's name is taken for 7 days
 	// once deleted: both outlive a disabled Cognito unless deletionPolicy is
 	// Delete, so enabling it again brings the same users back.
 	{name: compUserPool, title: "UserPool", enabled: withCognito, retained: unlessDeletePolicy, build: single(buildUserPool)},
 	{name: compUserPoolClient, title: "UserPoolClient", enabled: withCognito, build: single(buildUserPoolClient)},
-	{name: compClientSecret, title: "ClientSecret", condition: conditionClientSecret, enabled: withCognito, retained: unlessDeletePolicy, build: single(buildClientSecret)},
+	{name: compClientSecret, title: "ClientSecret", condition: conditionClientSecret, enabled: withCognito, retained: unlessDeletePolicy, build: single(clientSecretCopy.buildSecret)},
 	{name: compClientSecretVersion, title: "ClientSecretVersion", condition: conditionClientSecret, enabled: withCognito,
 		// The client's connection secret exists once the client is Ready.
 		needs: []need{{component: compUserPoolClient, ready: true}},
-		build: single(buildClientSecretVersion)},
+		build: single(clientSecretCopy.buildVersion)},
 	{name: compManagedLoginBranding, title: "ManagedLoginBranding", condition: conditionManagedLoginBrnd, enabled: withManagedLoginV2,
 		needs: []need{{component: compUserPool, ready: true, fields: []string{statusPathID}}, {component: compUserPoolClient, ready: true, fields: []string{statusPathID}}},
 		build: single(buildManagedLoginBranding)},

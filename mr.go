@@ -61,6 +61,13 @@ var (
 	kindMountTarget             = kind{"efs", "MountTarget", "v1beta1", true}
 	kindAccessPoint             = kind{"efs", "AccessPoint", "v1beta2", true}
 	kindFileSystemPolicy        = kind{"efs", "FileSystemPolicy", "v1beta1", true}
+	kindDBSubnetGroup           = kind{"rds", "SubnetGroup", "v1beta1", true}
+	kindDBClusterParameterGroup = kind{"rds", "ClusterParameterGroup", "v1beta1", true}
+	kindDBCluster               = kind{"rds", "Cluster", "v1beta2", true}
+	kindDBClusterInstance       = kind{"rds", "ClusterInstance", "v1beta1", true}
+	kindCacheSubnetGroup        = kind{"elasticache", "SubnetGroup", "v1beta1", true}
+	kindCacheParameterGroup     = kind{"elasticache", "ParameterGroup", "v1beta1", true}
+	kindReplicationGroup        = kind{"elasticache", "ReplicationGroup", "v1beta2", true}
 )
 
 // MRStyle knows how the two kinds of XR compose managed resources (README.md,

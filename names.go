@@ -23,7 +23,7 @@ type namer struct {
 // 40 bits, so even thousands of XRs in one account never meet.
 const hashLength = 10
 
-var notNameChars = regexp.MustCompile(`[^a-z0-9-]+`)
+var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)
 
 // namerFor names the resources of xr. A claim's XR is named after its claim
 // (namespace and name, which the user chose); others after themselves.
@@ -38,9 +38,14 @@ func namerFor(xr *resource.Composite) namer {
 	if cn, cns := labels["crossplane.io/claim-name"], labels["crossplane.io/claim-namespace"]; cn != "" && cns != "" {
 		readable = cns + "-" + cn
 	}
+	// Letters, digits and single dashes, beginning with a letter: what every
+	// service takes (RDS and ElastiCache refuse "--" and a leading digit).
 	readable = strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(readable), "-"), "-")
-	if readable == "" {
+	switch {
+	case readable == "":
 		readable = "langfuse"
+	case readable[0] < 'a' || readable[0] > 'z':
+		readable = "lf-" + readable
 	}
 	// "/" cannot appear in a namespace or name, so the parts never run into
 	// each other.

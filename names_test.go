@@ -98,6 +98,7 @@ var awsNameRules = map[string]struct {
 	compUserPool:         {maxLen: 128, re: regexp.MustCompile(`^[\w\s+=,.@-]+$`)},
 	compUserPoolClient:   {maxLen: 128, re: regexp.MustCompile(`^[\w\s+=,.@-]+$`)},
 	compClientSecret:     {maxLen: 512, re: regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)},
+	compCacheParameters:  {maxLen: 255, re: regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9])*$`)},
 }
 
 // TestNamesWithinAWSLimits renders XRs with the longest namespace and name
@@ -111,6 +112,7 @@ func TestNamesWithinAWSLimits(t *testing.T) {
 		"Internal":            {"metadata.name": "internal", "metadata.labels": nil},
 		"SG":                  {"metadata.name": "sg", "metadata.labels": nil},
 		"Dots":                {"metadata.name": "..", "metadata.labels": nil},
+		"DigitsAndDashes":     {"metadata.name": "1--team--2", "metadata.labels": nil},
 	}
 	for name, set := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -137,6 +139,13 @@ func TestNamesWithinAWSLimits(t *testing.T) {
 			}
 			if token := fp(last.GetDesired().GetResources()[compEFS].GetResource().AsMap())["creationToken"].(string); len(token) > maxCreationToken {
 				t.Errorf("EFS creation token %q is longer than %d", token, maxCreationToken)
+			}
+			// RDS and ElastiCache identifiers: a letter first, no "--", no dash last.
+			for c, maxLen := range map[string]int{compDatabase: maxRDSIdentifier, compDatabaseInstance: maxRDSIdentifier, compCache: maxReplicationGroupID, compDatabaseSubnetGroup: 255, compCacheSubnetGroup: 255, compDatabaseParameters: 255} {
+				id := last.GetDesired().GetResources()[c].GetResource().AsMap()["metadata"].(map[string]any)["annotations"].(map[string]any)[annotationExternalName].(string)
+				if len(id) > maxLen || !regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9])*$`).MatchString(id) {
+					t.Errorf("%s: identifier %q breaks the service's rules (at most %d characters)", c, id, maxLen)
+				}
 			}
 			ref := last.GetDesired().GetResources()[compUserPoolClient].GetResource().AsMap()["spec"].(map[string]any)["writeConnectionSecretToRef"].(map[string]any)
 			if n := ref["name"].(string); len(n) > maxKubernetesName || !reK8sName.MatchString(n) {

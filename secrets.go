@@ -4,23 +4,46 @@ import (
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
-// buildClientSecret is the Secrets Manager secret that holds the Cognito app
-// client secret, for the Langfuse web task to read as AUTH_COGNITO_CLIENT_SECRET.
+// A copied secret is a value a provider wrote into a Kubernetes Secret (the
+// Cognito app client's secret, the database's generated master password, the
+// cache's generated auth token), copied into Secrets Manager, from where ECS
+// injects it into the containers by ARN. The provider moves the value from
+// one to the other: it never passes through the function.
 //
-// Its name is unique per XR (namer), so a claim deleted and created again
+// A copy's name is unique per XR (namer), so a claim deleted and created again
 // never meets its old secret in the recovery window. With deletionPolicy:
 // Delete it is deleted without recovery, so nothing of it lingers.
-func buildClientSecret(w *world) (*composed.Unstructured, error) {
-	recoveryDays := int64(secretRecoveryDays)
-	if w.spec.DeletionPolicy == DeletionPolicyDelete {
-		recoveryDays = 0
-	}
-	return w.style.New(compClientSecret, kindSecret, w.spec.Region, map[string]any{
-		"name":                 w.awsName(compClientSecret, "langfuse/"+w.names.name("cognito-client-secret", maxSecretName)),
-		"description":          "Cognito app client secret of Langfuse at https://" + w.spec.FQDN(),
-		"recoveryWindowInDays": recoveryDays,
-	}, mrOptions{tagged: true}), nil
+type secretCopy struct {
+	// secret and version are the components of the Secrets Manager secret
+	// and of the version that copies the value into it.
+	secret, version string
+	// what the secret holds, for its description.
+	what string
+	// stateful copies outlive the claim with deletionPolicy Orphan, as what
+	// they unlock does (the database; the cache holds nothing to keep).
+	stateful bool
+	// source names the Kubernetes Secret and the key the provider writes.
+	source func(*world) (name, key string)
 }
+
+var (
+	clientSecretCopy = secretCopy{
+		secret: compClientSecret, version: compClientSecretVersion, what: "Cognito app client secret",
+		source: func(w *world) (string, string) { return w.clientConnectionSecret(), clientSecretKey },
+	}
+	databasePasswordCopy = secretCopy{
+		secret: compDatabaseSecret, version: compDatabaseSecretVersion, what: "Aurora master password", stateful: true,
+		source: func(w *world) (string, string) { return w.databasePasswordSecret(), passwordKey },
+	}
+	cacheTokenCopy = secretCopy{
+		secret: compCacheSecret, version: compCacheSecretVersion, what: "ElastiCache auth token",
+		source: func(w *world) (string, string) { return w.cacheTokenSecret(), passwordKey },
+	}
+)
+
+// passwordKey is the key under which the provider writes a generated
+// password or token into the Secret it is given.
+const passwordKey = "password"
 
 // secretRecoveryDays is how long a deleted secret can be restored, unless
 // deletionPolicy is Delete. Its name is taken for as long.
@@ -30,12 +53,37 @@ const secretRecoveryDays = 7
 // the langfuse/ prefix.
 const maxSecretName = 500
 
-// buildClientSecretVersion copies the app client's secret from the client's
-// connection secret into Secrets Manager. The provider moves the value from
-// one to the other, so it never passes through the function.
-func buildClientSecretVersion(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compClientSecretVersion, kindSecretVersion, w.spec.Region, map[string]any{
-		"secretIdSelector":      selectorFor(compClientSecret),
-		"secretStringSecretRef": w.style.secretRef(w.clientConnectionSecret(), clientSecretKey),
-	}, mrOptions{}), nil
+// buildSecret is the Secrets Manager secret of a copy.
+func (c secretCopy) buildSecret(w *world) (*composed.Unstructured, error) {
+	recoveryDays := int64(secretRecoveryDays)
+	if w.spec.DeletionPolicy == DeletionPolicyDelete {
+		recoveryDays = 0
+	}
+	return w.style.New(c.secret, kindSecret, w.spec.Region, map[string]any{
+		"name":                 w.awsName(c.secret, "langfuse/"+w.names.name(c.secret, maxSecretName)),
+		"description":          c.what + " of Langfuse at https://" + w.spec.FQDN(),
+		"recoveryWindowInDays": recoveryDays,
+	}, mrOptions{tagged: true, stateful: c.stateful}), nil
+}
+
+// buildVersion copies the value from the provider's Kubernetes Secret into
+// Secrets Manager.
+func (c secretCopy) buildVersion(w *world) (*composed.Unstructured, error) {
+	name, key := c.source(w)
+	return w.style.New(c.version, kindSecretVersion, w.spec.Region, map[string]any{
+		"secretIdSelector":      selectorFor(c.secret),
+		"secretStringSecretRef": w.style.secretRef(name, key),
+	}, mrOptions{stateful: c.stateful}), nil
+}
+
+// keptSecretRef is the name of a Secret an observed resource refers to at
+// path (its spec), or derived before it exists: a provider writes a
+// generated value there once, and a new name would make it generate another.
+func (w *world) keptSecretRef(component, path, derived string) string {
+	if mr := w.observedOne(component); mr != nil {
+		if name, _ := mr.GetString(path); name != "" {
+			return name
+		}
+	}
+	return derived
 }

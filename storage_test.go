@@ -72,9 +72,13 @@ func TestEditPrivateSubnets(t *testing.T) {
 
 // TestStatefulPartsOutliveTheClaim checks which resources deleting the claim
 // keeps: with Orphan the data (user pool, bucket and its protections, file
-// system and its policy), with Delete nothing, the bucket with its objects.
+// system and its policy, the database and its password), with Delete
+// nothing, the bucket with its objects.
 func TestStatefulPartsOutliveTheClaim(t *testing.T) {
-	stateful := []string{compUserPool, compBucket, compBucketPublicAccess, compBucketOwnership, compBucketEncryption, compBucketPolicy, compEFS, compEFSPolicy}
+	stateful := []string{
+		compUserPool, compBucket, compBucketPublicAccess, compBucketOwnership, compBucketEncryption, compBucketPolicy, compEFS, compEFSPolicy,
+		compDatabase, compDatabaseInstance, compDatabaseSecret, compDatabaseSecretVersion,
+	}
 	for _, policy := range []string{"Orphan", "Delete"} {
 		t.Run(policy, func(t *testing.T) {
 			_, last, _ := converge(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.deletionPolicy": policy}))
