@@ -285,14 +285,15 @@ func TestFlappingDependencyRemovesNothing(t *testing.T) {
 }
 
 // TestOneEventPerChange checks that calling again with nothing changed sends
-// no event, and a change sends one per thing that changed.
+// no event, and a change sends one event for what is now waited for and one
+// for what no longer is, each listing every item.
 func TestOneEventPerChange(t *testing.T) {
 	xr := loadXR(t, exampleClaimXR)
 	p := newFakeProvider()
 
 	first := run(t, p.request(xr, nil))
-	if got := len(events(first)); got == 0 {
-		t.Fatal("the first call sent no event about what it waits for")
+	if got := events(first); len(got) != 1 || !strings.Contains(got[0], "cognito-domain waits for dns-record-host to be Ready") {
+		t.Fatalf("the first call should send one event listing everything it waits for, the Cognito domain too; got %q", got)
 	}
 	xr = carryXRStatus(t, xr, first)
 	if got := events(run(t, p.request(xr, nil))); len(got) != 0 {
@@ -300,8 +301,8 @@ func TestOneEventPerChange(t *testing.T) {
 	}
 	p.observeAll(t, first)
 	third := run(t, p.request(xr, nil))
-	if len(events(third)) == 0 {
-		t.Error("a call after the first wave became Ready sent no event")
+	if got := events(third); len(got) != 2 || !strings.HasPrefix(got[0], reasonWaiting+": Waiting: ") || !strings.HasPrefix(got[1], reasonDependencyReady+": No longer waiting: ") {
+		t.Errorf("a call after the first wave became Ready should send one event of what it now waits for and one of what it no longer does; got %q", got)
 	}
 	xr = carryXRStatus(t, xr, third)
 	if got := events(run(t, p.request(xr, nil))); len(got) != 0 {

@@ -146,19 +146,29 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 	}
 }
 
-// emitEvents sends one event per change of what is waited for, comparing with
-// what the observed XR says was waited for after the previous call.
+// emitEvents sends, when what is waited for changed since the previous call,
+// one event saying what is now waited for and one saying what no longer is,
+// each listing every item. One event per change, never one per call or per
+// item: Kubernetes folds more than ten similar events in ten minutes into
+// one, and the message of an early, important item would be lost.
 func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
 	before := waitedFor(oxr)
+	var started, ended []string
 	for _, m := range now {
 		if !slices.Contains(before, m) {
-			response.Normal(rsp, "Waiting: "+m).WithReason(reasonWaiting).TargetCompositeAndClaim()
+			started = append(started, m)
 		}
 	}
 	for _, m := range before {
 		if !slices.Contains(now, m) {
-			response.Normal(rsp, "No longer waiting: "+m).WithReason(reasonDependencyReady).TargetCompositeAndClaim()
+			ended = append(ended, m)
 		}
+	}
+	if len(started) > 0 {
+		response.Normal(rsp, "Waiting: "+strings.Join(started, heldSeparator)).WithReason(reasonWaiting).TargetCompositeAndClaim()
+	}
+	if len(ended) > 0 {
+		response.Normal(rsp, "No longer waiting: "+strings.Join(ended, heldSeparator)).WithReason(reasonDependencyReady).TargetCompositeAndClaim()
 	}
 }
 

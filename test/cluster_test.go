@@ -473,7 +473,7 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 	if f.crossplaneV1 {
 		// Crossplane v1 reports function results as events of the XR.
 		events := c.mustKubectl(t, "kubectl get events", "get", "events", "-A", "--field-selector", "involvedObject.kind=XLangfuse", "-o", "jsonpath={.items[*].message}")
-		if !strings.Contains(events, "Waiting: "+domainWaits) {
+		if !strings.Contains(events, domainWaits) {
 			t.Errorf("step: no XR event says %q; events: %s", domainWaits, events)
 		}
 	} else {
