@@ -23,12 +23,12 @@ var wantWaves = [][]string{
 		"bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
 		"cache", "cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
-		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
+		"database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
 		"efs-security-group",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{
 		"bucket-policy", "cache-token-version", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
-		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version", "efs-policy",
+		"cognito-branding", "cognito-client-secret-version", "database-instance", "database-password-version", "efs-policy",
 	},
 	{"cert-auth-validation", "cert-host-validation"},
 	{"alb-listener-https"},
@@ -130,7 +130,7 @@ func assertNeedsObserved(t *testing.T, call int, p *fakeProvider, rsp *fnv1.RunF
 				t.Errorf("call %d: %s emitted before %s was observed", call, name, need.component)
 			}
 			for _, m := range deps {
-				if need.ready && !conditionTrue(m, "Ready") && (m["apiVersion"] != "v1" || m["kind"] != "Secret") {
+				if need.ready && !conditionTrue(m, "Ready") {
 					t.Errorf("call %d: %s emitted before %s was Ready", call, name, need.component)
 				}
 				for _, f := range need.fields {

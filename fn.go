@@ -29,13 +29,11 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
-	// generate makes the credentials the function generates.
-	generate generator
 }
 
 // NewFunction returns a Function that logs to log.
 func NewFunction(log logging.Logger) *Function {
-	return &Function{log: log, generate: generateRandom}
+	return &Function{log: log}
 }
 
 // RunFunction parses the spec, walks the dependency graph over what is
@@ -52,7 +50,6 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), namerFor(c.oxr), c.observed)
-	w.generate = f.generate
 	if errs := w.immutableEdits(); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
 		return rsp, nil

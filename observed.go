@@ -26,12 +26,10 @@ type world struct {
 	// ready records which observed resources report Ready=True, read once:
 	// decoding conditions is the costliest read of an observed resource.
 	ready map[resource.Name]bool
-	// generate makes a credential's value.
-	generate generator
 }
 
 func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}, generate: generateRandom}
+	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}}
 	for name, o := range observed {
 		if o.Resource == nil {
 			continue
@@ -39,7 +37,7 @@ func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name
 		if c, ok := componentOf(string(name)); ok {
 			w.byComponent[c.name] = append(w.byComponent[c.name], name)
 		}
-		w.ready[name] = isReady(o.Resource) || isKubernetesSecret(o.Resource)
+		w.ready[name] = isReady(o.Resource)
 	}
 	for _, names := range w.byComponent {
 		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
@@ -127,23 +125,18 @@ func isReady(mr *composed.Unstructured) bool {
 }
 
 // carryOver copies what the function owns of an observed resource: its type,
-// name, external name and everything but its metadata and status (an MR's
-// spec, a Secret's data), labelled with its component. Status and server-set
-// metadata stay behind.
+// external name and spec, labelled with its component. Status and
+// server-set metadata stay behind.
 func carryOver(component string, o *composed.Unstructured) *composed.Unstructured {
 	mr := composed.New()
-	for k, v := range o.Object {
-		if k != "metadata" && k != "status" {
-			mr.Object[k] = v
-		}
-	}
+	mr.SetAPIVersion(o.GetAPIVersion())
+	mr.SetKind(o.GetKind())
 	mr.SetLabels(map[string]string{labelComponent: component})
 	if en := o.GetAnnotations()[annotationExternalName]; en != "" {
 		mr.SetAnnotations(map[string]string{annotationExternalName: en})
 	}
-	if isKubernetesSecret(o) {
-		mr.SetName(o.GetName())
-		mr.SetNamespace(o.GetNamespace())
+	if spec, err := o.GetValue("spec"); err == nil {
+		_ = mr.SetValue("spec", spec)
 	}
 	return mr
 }

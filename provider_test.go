@@ -121,9 +121,6 @@ func (p *fakeProvider) setReady(t testing.TB, name string, ready bool) {
 		t.Fatalf("%s is not observed", name)
 	}
 	m := o.GetResource().AsMap()
-	if m["apiVersion"] == "v1" {
-		return // a Kubernetes object has no Ready condition
-	}
 	status, _ := m["status"].(map[string]any)
 	status["conditions"] = []any{readyCondition(ready)}
 	p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
@@ -134,9 +131,6 @@ func (p *fakeProvider) setReady(t testing.TB, name string, ready bool) {
 func (p *fakeProvider) forgetStatus(t testing.TB, name string) {
 	t.Helper()
 	m := p.observed[name].GetResource().AsMap()
-	if m["apiVersion"] == "v1" {
-		return // a Kubernetes object has no status
-	}
 	m["status"] = map[string]any{"conditions": []any{readyCondition(false)}}
 	p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
 }
@@ -169,19 +163,13 @@ func (p *fakeProvider) observe(t testing.TB, name string, desired *structpb.Stru
 		meta = map[string]any{}
 		m["metadata"] = meta
 	}
-	if meta["name"] == nil {
-		meta["name"] = "langfuse-x7k2p-" + hash(name)[:5]
-	}
+	meta["name"] = "langfuse-x7k2p-" + hash(name)[:5]
 	ann, _ := meta["annotations"].(map[string]any)
 	if ann == nil {
 		ann = map[string]any{}
 		meta["annotations"] = ann
 	}
 	ann["crossplane.io/composition-resource-name"] = name
-	if m["apiVersion"] == "v1" {
-		// A Kubernetes object: what was applied is what is observed.
-		return mustStruct(t, m)
-	}
 	fp, _ := m["spec"].(map[string]any)["forProvider"].(map[string]any)
 	m["status"] = map[string]any{
 		"atProvider": fakeaws.AtProvider(m["kind"].(string), name, p.region, fp),
@@ -195,30 +183,11 @@ func hash(s string) string { return fakeaws.Hash(s) }
 // run calls the function once, failing the test on a Go error.
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	t.Helper()
-	rsp, err := newTestFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
+	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
 	if err != nil {
 		t.Fatalf("RunFunction returned an error: %v", err)
 	}
 	return rsp
-}
-
-// newTestFunction is the Function with a deterministic generator, so the
-// same calls render the same credentials and the example stages stay stable.
-func newTestFunction(log logging.Logger) *Function {
-	f := NewFunction(log)
-	f.generate = fakeGenerate
-	return f
-}
-
-// fakeGenerate derives a credential's value from its key, in its character
-// set and length, the way a test can predict.
-func fakeGenerate(c credential) (string, error) {
-	out := make([]byte, c.settings.Length)
-	seed := hash("fake " + c.key)
-	for i := range out {
-		out[i] = c.settings.CharacterSet[int(seed[i%len(seed)]+byte(i))%len(c.settings.CharacterSet)]
-	}
-	return string(out), nil
 }
 
 // fatal returns the message of a Fatal result, or "".

@@ -35,10 +35,6 @@ var (
 		secret: compDatabaseSecret, version: compDatabaseSecretVersion, what: "Aurora master password", stateful: true,
 		source: func(w *world) (string, string) { return w.databasePasswordSecret(), passwordKey },
 	}
-	credentialsCopy = secretCopy{
-		secret: compCredentialsSecret, version: compCredentialsSecretVersion, what: "Generated credentials (NEXTAUTH_SECRET, SALT, ENCRYPTION_KEY, CLICKHOUSE_PASSWORD)", stateful: true,
-		source: func(w *world) (string, string) { return w.credentialsSecretName(), credentialsKey },
-	}
 	cacheTokenCopy = secretCopy{
 		secret: compCacheSecret, version: compCacheSecretVersion, what: "ElastiCache auth token",
 		source: func(w *world) (string, string) { return w.cacheTokenSecret(), passwordKey },
