@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ import (
 const (
 	packageTag   = "v0.1.0"
 	namespace    = "team-ml"
-	flowTimeout  = 3 * time.Minute
+	flowTimeout  = 5 * time.Minute
 	gcTimeout    = 3 * time.Minute
 	functionName = "function-langfuse"
 )
@@ -391,6 +392,12 @@ func (c *controlPlane) composed(t *testing.T, f flowSpec) map[string]mr {
 // not) with the status values AWS would give it.
 func (c *controlPlane) patchStatus(t *testing.T, m mr, ready bool) {
 	t.Helper()
+	c.mustKubectl(t, "patch the status of "+m.resourceName, statusPatchArgs(m, ready)...)
+}
+
+// statusPatchArgs are the kubectl arguments that report m Ready (or not)
+// with the status values AWS would give it.
+func statusPatchArgs(m mr, ready bool) []string {
 	cond := map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": time.Now().UTC().Format(time.RFC3339)}
 	if !ready {
 		cond["status"], cond["reason"] = "False", "Unavailable"
@@ -403,7 +410,36 @@ func (c *controlPlane) patchStatus(t *testing.T, m mr, ready bool) {
 	if m.namespace != "" {
 		args = append(args, "-n", m.namespace)
 	}
-	c.mustKubectl(t, "patch the status of "+m.resourceName, args...)
+	return args
+}
+
+// patchStatuses reports every resource of ms Ready, a few kubectl calls at a
+// time: one after the other, a stack of sixty resources takes a minute per
+// wave on two cores.
+func (c *controlPlane) patchStatuses(t *testing.T, ms []mr) {
+	t.Helper()
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []string
+		sem  = make(chan struct{}, 4)
+	)
+	for _, m := range ms {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if out, err := c.kubectl(statusPatchArgs(m, true)...); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Sprintf("%s: %v: %s", m.resourceName, err, out))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("step: patch the status of composed resources:\n%s", strings.Join(errs, "\n"))
+	}
 }
 
 // object reads the object the user sees (claim or namespaced XR).
@@ -440,15 +476,15 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		if _, early := mrs["cognito-domain"]; early {
 			t.Fatal("step: the Cognito domain was composed before the host record was Ready")
 		}
-		pending := 0
+		var pending []mr
 		for _, m := range mrs {
 			if !m.ready && m.resourceName != "dns-record-host" {
-				c.patchStatus(t, m, true)
-				pending++
+				pending = append(pending, m)
 			}
 		}
-		if _, ok := mrs["dns-record-host"]; !ok || pending > 0 {
-			return fmt.Sprintf("%d composed resources, %d just made Ready, host record composed: %v", len(mrs), pending, ok)
+		c.patchStatuses(t, pending)
+		if _, ok := mrs["dns-record-host"]; !ok || len(pending) > 0 {
+			return fmt.Sprintf("%d composed resources, %d just made Ready, host record composed: %v", len(mrs), len(pending), ok)
 		}
 		if f.crossplaneV1 {
 			if w := waitingFor(c.object(t, f)); len(w) != 2 || w[0] != domainWaits {
