@@ -23,12 +23,12 @@ var wantWaves = [][]string{
 		"bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
 		"cache", "cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
-		"database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
+		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
 		"efs-security-group",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{
 		"bucket-policy", "cache-token-version", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
-		"cognito-branding", "cognito-client-secret-version", "database-instance", "database-password-version", "efs-policy",
+		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version", "efs-policy",
 	},
 	{"cert-auth-validation", "cert-host-validation"},
 	{"alb-listener-https"},
@@ -77,7 +77,14 @@ func validationRecordName(component, domain string) string {
 // observed is ever dropped. It returns the provider and the last response.
 func converge(t *testing.T, xr *structpb.Struct) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
 	t.Helper()
+	return convergeOn(t, xr, false)
+}
+
+// convergeOn is converge on Crossplane v1 (coreV1) or v2.2.
+func convergeOn(t *testing.T, xr *structpb.Struct, coreV1 bool) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
+	t.Helper()
 	p := newFakeProvider()
+	p.coreV1 = coreV1
 	var waves [][]string
 	for call := 1; call <= 20; call++ {
 		rsp := run(t, p.request(xr, nil))
@@ -126,11 +133,13 @@ func assertNeedsObserved(t *testing.T, call int, p *fakeProvider, rsp *fnv1.RunF
 					deps = append(deps, m)
 				}
 			}
-			if len(deps) == 0 {
+			// A claim's XR keeps its credentials in its connection secret,
+			// so their component composes nothing to observe.
+			if len(deps) == 0 && (need.component != compCredentials || len(p.xrConnection) == 0) {
 				t.Errorf("call %d: %s emitted before %s was observed", call, name, need.component)
 			}
 			for _, m := range deps {
-				if need.ready && !conditionTrue(m, "Ready") {
+				if need.ready && !conditionTrue(m, "Ready") && (m["apiVersion"] != "v1" || m["kind"] != "Secret") {
 					t.Errorf("call %d: %s emitted before %s was Ready", call, name, need.component)
 				}
 				for _, f := range need.fields {
@@ -186,13 +195,34 @@ func lookup(m map[string]any, path string) any {
 	return cur
 }
 
-func TestConvergence(t *testing.T) {
-	for name, xrPath := range map[string]string{"ClaimXR": exampleClaimXR, "NamespacedXR": exampleNamespacedXR} {
-		t.Run(name, func(t *testing.T) {
-			xr := loadXR(t, xrPath)
-			p, last, waves := converge(t, xr)
+// wantWavesOf is wantWaves for a core: on Crossplane v1 a claim's XR keeps
+// its credentials in its connection secret and composes no Secret for them.
+func wantWavesOf(secret bool) [][]string {
+	out := make([][]string, len(wantWaves))
+	for i, w := range wantWaves {
+		out[i] = slices.Clone(w)
+	}
+	if !secret {
+		out[0] = slices.DeleteFunc(out[0], func(n string) bool { return n == compCredentials })
+	}
+	return out
+}
 
-			if diff := cmp.Diff(wantWaves, waves); diff != "" {
+func TestConvergence(t *testing.T) {
+	cases := map[string]struct {
+		xr     string
+		coreV1 bool
+	}{
+		"ClaimXR":             {xr: exampleClaimXR},
+		"ClaimXRCrossplaneV1": {xr: exampleClaimXR, coreV1: true},
+		"NamespacedXR":        {xr: exampleNamespacedXR},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := loadXR(t, tc.xr)
+			p, last, waves := convergeOn(t, xr, tc.coreV1)
+
+			if diff := cmp.Diff(wantWavesOf(!tc.coreV1), waves); diff != "" {
 				t.Errorf("waves of emitted resources: -want, +got:\n%s", diff)
 			}
 

@@ -29,11 +29,13 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// generate makes the credentials the function generates.
+	generate generator
 }
 
 // NewFunction returns a Function that logs to log.
 func NewFunction(log logging.Logger) *Function {
-	return &Function{log: log}
+	return &Function{log: log, generate: generateRandom}
 }
 
 // RunFunction parses the spec, walks the dependency graph over what is
@@ -50,6 +52,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), namerFor(c.oxr), c.observed)
+	w.generate = f.generate
+	w.xrConnection = c.oxr.ConnectionDetails
+	w.coreV2 = request.AdvertisesCapabilities(req)
+	w.xrSecret.name, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.name")
+	w.xrSecret.namespace, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.namespace")
 	if errs := w.immutableEdits(); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
 		return rsp, nil
@@ -72,6 +79,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	c.dxr.Ready = lowerReadiness(c.dxr.Ready, len(p.held) == 0 && allReady)
+	if doc, err := w.credentialsDocument(); err == nil && !w.credentialsInSecret() {
+		// A claim's credentials live in its XR's connection secret.
+		c.dxr.ConnectionDetails[credentialsKey] = doc
+	}
 	if err := response.SetDesiredCompositeResource(rsp, c.dxr); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composite resource"))
 		return rsp, nil

@@ -18,8 +18,9 @@ import (
 // Inputs are kept small, which Go's fuzzer needs to mutate quickly: the spec
 // is the example's with fuzzed values for its key fields and a fuzzed JSON
 // patch on top; the observed state is the example's fully observed state,
-// shaped per resource by one byte of mask (present, Ready, atProvider replaced
-// by the garbage JSON, labels dropped), which reaches every partial state.
+// shaped per resource by one byte of mask (present, Ready, atProvider or a
+// Secret's data replaced by the garbage JSON, labels dropped), which reaches
+// every partial state.
 func FuzzRunFunction(f *testing.F) {
 	base := loadXR(f, exampleClaimXR).AsMap()["spec"].(map[string]any)
 	stages := stageStatesTB(f)
@@ -72,10 +73,14 @@ func FuzzRunFunction(f *testing.F) {
 				continue
 			}
 			r := full[n].AsMap()
-			st := r["status"].(map[string]any)
-			st["conditions"] = []any{readyCondition(bits&2 != 0)}
-			if bits&4 != 0 {
-				st["atProvider"] = junk
+			if st, ok := r["status"].(map[string]any); ok {
+				st["conditions"] = []any{readyCondition(bits&2 != 0)}
+				if bits&4 != 0 {
+					st["atProvider"] = junk
+				}
+			} else if bits&4 != 0 {
+				// A Kubernetes Secret: its data replaced by the garbage.
+				r["data"] = map[string]any{credentialsKey: junk}
 			}
 			if bits&8 != 0 {
 				delete(r["metadata"].(map[string]any), "labels")

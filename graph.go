@@ -11,54 +11,57 @@ import (
 // never from its position in a list: an edit then adds and removes exactly
 // the members that changed.
 const (
-	compCertHost              = "cert-host"
-	compCertHostRecords       = "cert-host-validation-record"
-	compCertHostValidation    = "cert-host-validation"
-	compCertAuth              = "cert-auth"
-	compCertAuthRecords       = "cert-auth-validation-record"
-	compCertAuthValidation    = "cert-auth-validation"
-	compALBSecurityGroup      = "alb-security-group"
-	compALBIngress            = "alb-ingress"
-	compWebSecurityGroup      = "web-security-group"
-	compWorkerSecurityGroup   = "worker-security-group"
-	compClickHouseSG          = "clickhouse-security-group"
-	compDatabaseSG            = "database-security-group"
-	compCacheSG               = "cache-security-group"
-	compEFSSecurityGroup      = "efs-security-group"
-	compNetworkEgress         = "network-egress"
-	compNetworkIngress        = "network-ingress"
-	compALB                   = "alb"
-	compALBTargetGroup        = "alb-target-group"
-	compALBListenerHTTP       = "alb-listener-http"
-	compALBListenerHTTPS      = "alb-listener-https"
-	compDNSRecordHost         = "dns-record-host"
-	compUserPool              = "cognito-user-pool"
-	compUserPoolClient        = "cognito-client"
-	compClientSecret          = "cognito-client-secret"
-	compClientSecretVersion   = "cognito-client-secret-version"
-	compManagedLoginBranding  = "cognito-branding"
-	compUserPoolDomain        = "cognito-domain"
-	compDNSRecordAuth         = "dns-record-auth"
-	compBucket                = "bucket"
-	compBucketPublicAccess    = "bucket-public-access-block"
-	compBucketOwnership       = "bucket-ownership-controls"
-	compBucketEncryption      = "bucket-encryption"
-	compBucketPolicy          = "bucket-policy"
-	compEFS                   = "efs"
-	compEFSMountTargets       = "efs-mount-target"
-	compEFSAccessPoint        = "efs-access-point"
-	compEFSPolicy             = "efs-policy"
-	compDatabaseSubnetGroup   = "database-subnet-group"
-	compDatabaseParameters    = "database-parameters"
-	compDatabase              = "database"
-	compDatabaseInstance      = "database-instance"
-	compDatabaseSecret        = "database-password"
-	compDatabaseSecretVersion = "database-password-version"
-	compCacheSubnetGroup      = "cache-subnet-group"
-	compCacheParameters       = "cache-parameters"
-	compCache                 = "cache"
-	compCacheSecret           = "cache-token"
-	compCacheSecretVersion    = "cache-token-version"
+	compCertHost                 = "cert-host"
+	compCertHostRecords          = "cert-host-validation-record"
+	compCertHostValidation       = "cert-host-validation"
+	compCertAuth                 = "cert-auth"
+	compCertAuthRecords          = "cert-auth-validation-record"
+	compCertAuthValidation       = "cert-auth-validation"
+	compALBSecurityGroup         = "alb-security-group"
+	compALBIngress               = "alb-ingress"
+	compWebSecurityGroup         = "web-security-group"
+	compWorkerSecurityGroup      = "worker-security-group"
+	compClickHouseSG             = "clickhouse-security-group"
+	compDatabaseSG               = "database-security-group"
+	compCacheSG                  = "cache-security-group"
+	compEFSSecurityGroup         = "efs-security-group"
+	compNetworkEgress            = "network-egress"
+	compNetworkIngress           = "network-ingress"
+	compALB                      = "alb"
+	compALBTargetGroup           = "alb-target-group"
+	compALBListenerHTTP          = "alb-listener-http"
+	compALBListenerHTTPS         = "alb-listener-https"
+	compDNSRecordHost            = "dns-record-host"
+	compUserPool                 = "cognito-user-pool"
+	compUserPoolClient           = "cognito-client"
+	compClientSecret             = "cognito-client-secret"
+	compClientSecretVersion      = "cognito-client-secret-version"
+	compManagedLoginBranding     = "cognito-branding"
+	compUserPoolDomain           = "cognito-domain"
+	compDNSRecordAuth            = "dns-record-auth"
+	compBucket                   = "bucket"
+	compBucketPublicAccess       = "bucket-public-access-block"
+	compBucketOwnership          = "bucket-ownership-controls"
+	compBucketEncryption         = "bucket-encryption"
+	compBucketPolicy             = "bucket-policy"
+	compEFS                      = "efs"
+	compEFSMountTargets          = "efs-mount-target"
+	compEFSAccessPoint           = "efs-access-point"
+	compEFSPolicy                = "efs-policy"
+	compDatabaseSubnetGroup      = "database-subnet-group"
+	compDatabaseParameters       = "database-parameters"
+	compDatabase                 = "database"
+	compDatabaseInstance         = "database-instance"
+	compDatabaseSecret           = "database-password"
+	compDatabaseSecretVersion    = "database-password-version"
+	compCacheSubnetGroup         = "cache-subnet-group"
+	compCacheParameters          = "cache-parameters"
+	compCache                    = "cache"
+	compCacheSecret              = "cache-token"
+	compCacheSecretVersion       = "cache-token-version"
+	compCredentials              = "credentials"
+	compCredentialsSecret        = "credentials-secret"
+	compCredentialsSecretVersion = "credentials-secret-version"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -86,6 +89,7 @@ const (
 	conditionClickHouseData   = "ClickHouseStorageReady"
 	conditionDatabase         = "DatabaseReady"
 	conditionCache            = "CacheReady"
+	conditionCredentials      = "CredentialsReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -209,6 +213,13 @@ var graph = []component{
 	{name: compCacheSecretVersion, title: "CacheTokenVersion", condition: conditionCache, enabled: always,
 		needs: []need{{component: compCache, ready: true}},
 		build: single(cacheTokenCopy.buildVersion)},
+
+	// Langfuse's own credentials, generated once (credentials.go).
+	{name: compCredentials, title: "Credentials", condition: conditionCredentials, enabled: always, build: buildCredentials},
+	{name: compCredentialsSecret, title: "CredentialsSecret", condition: conditionCredentials, enabled: always, build: single(credentialsCopy.buildSecret)},
+	{name: compCredentialsSecretVersion, title: "CredentialsSecretVersion", condition: conditionCredentials, enabled: always,
+		needs: []need{{component: compCredentials, ready: true}},
+		build: single(buildCredentialsVersion)},
 
 	// The pool holds the users and the secret's name is taken for 7 days
 	// once deleted: both outlive a disabled Cognito unless deletionPolicy is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"regexp"
@@ -162,6 +163,33 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	// would round-trip it through JSON on every call.
 	mr.Object["spec"] = spec
 	return mr
+}
+
+// NewSecret returns a Kubernetes Secret holding data. A claim's cluster-scoped
+// XR puts it in the secret namespace; a namespaced XR's namespace is forced
+// onto it by Crossplane.
+func (s MRStyle) NewSecret(component, name string, data map[string]string) *composed.Unstructured {
+	mr := composed.New()
+	mr.SetAPIVersion("v1")
+	mr.SetKind("Secret")
+	mr.SetName(name)
+	if !s.Namespaced {
+		mr.SetNamespace(s.SecretNamespace)
+	}
+	mr.SetLabels(map[string]string{labelComponent: component})
+	encoded := make(map[string]any, len(data))
+	for k, v := range data {
+		encoded[k] = base64.StdEncoding.EncodeToString([]byte(v))
+	}
+	mr.Object["type"] = "Opaque"
+	mr.Object["data"] = encoded
+	return mr
+}
+
+// isKubernetesSecret says whether a composed resource is a Secret, which has
+// no Ready condition: it is ready once it exists.
+func isKubernetesSecret(mr *composed.Unstructured) bool {
+	return mr.GetAPIVersion() == "v1" && mr.GetKind() == "Secret"
 }
 
 // secretRef is a reference to a Kubernetes Secret (with a key when key is set).

@@ -26,10 +26,22 @@ type world struct {
 	// ready records which observed resources report Ready=True, read once:
 	// decoding conditions is the costliest read of an observed resource.
 	ready map[resource.Name]bool
+	// generate makes a credential's value.
+	generate generator
+	// xrConnection and xrSecret are the XR's connection details and the
+	// Secret they are written to, which hold a claim's credentials.
+	xrConnection map[string][]byte
+	xrSecret     struct{ name, namespace string }
+	// coreV2 is set when the core says it is Crossplane v2.2 or later.
+	coreV2 bool
+	// credentialsDoc or credentialsErr is the credentials' JSON document,
+	// worked out once per call.
+	credentialsDoc []byte
+	credentialsErr error
 }
 
 func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}}
+	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}, generate: generateRandom}
 	for name, o := range observed {
 		if o.Resource == nil {
 			continue
@@ -37,7 +49,7 @@ func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name
 		if c, ok := componentOf(string(name)); ok {
 			w.byComponent[c.name] = append(w.byComponent[c.name], name)
 		}
-		w.ready[name] = isReady(o.Resource)
+		w.ready[name] = isReady(o.Resource) || isKubernetesSecret(o.Resource)
 	}
 	for _, names := range w.byComponent {
 		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
@@ -125,18 +137,23 @@ func isReady(mr *composed.Unstructured) bool {
 }
 
 // carryOver copies what the function owns of an observed resource: its type,
-// external name and spec, labelled with its component. Status and
-// server-set metadata stay behind.
+// name, external name and everything but its metadata and status (an MR's
+// spec, a Secret's data), labelled with its component. Status and server-set
+// metadata stay behind.
 func carryOver(component string, o *composed.Unstructured) *composed.Unstructured {
 	mr := composed.New()
-	mr.SetAPIVersion(o.GetAPIVersion())
-	mr.SetKind(o.GetKind())
+	for k, v := range o.Object {
+		if k != "metadata" && k != "status" {
+			mr.Object[k] = v
+		}
+	}
 	mr.SetLabels(map[string]string{labelComponent: component})
 	if en := o.GetAnnotations()[annotationExternalName]; en != "" {
 		mr.SetAnnotations(map[string]string{annotationExternalName: en})
 	}
-	if spec, err := o.GetValue("spec"); err == nil {
-		_ = mr.SetValue("spec", spec)
+	if isKubernetesSecret(o) {
+		mr.SetName(o.GetName())
+		mr.SetNamespace(o.GetNamespace())
 	}
 	return mr
 }

@@ -13,8 +13,9 @@ import (
 // provider makes some of what was emitted observed, flips Ready conditions
 // and forgets status values; the claim's owner makes allowed edits and tries
 // refused ones. Whatever the sequence, nothing observed whose component is
-// still wanted leaves the desired state (which would delete it in AWS), and
-// every edit of an immutable field is refused naming the field.
+// still wanted leaves the desired state (which would delete it in AWS), the
+// generated credentials never change once they exist, and every edit of an
+// immutable field is refused naming the field.
 func TestRandomEditsNeverDropAnything(t *testing.T) {
 	edits := make([]map[string]any, 0, len(allowedEdits)+8)
 	for _, name := range slices.Sorted(maps.Keys(allowedEdits)) {
@@ -44,6 +45,7 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0x1a9f))
 			xr := loadXR(t, exampleClaimXR)
 			p := newFakeProvider()
+			var creds map[string]string
 			for step := range 60 {
 				switch r := rng.IntN(10); {
 				case r < 3:
@@ -82,6 +84,14 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 					t.Fatal(err)
 				}
 				desired := rsp.GetDesired().GetResources()
+				if got := credentialsOf(t, rsp); got != nil {
+					if creds != nil && !equalMaps(got, creds) {
+						t.Fatalf("step %d: the generated credentials changed", step)
+					}
+					if _, observed := p.observed[compCredentials]; observed {
+						creds = got
+					}
+				}
 				for n := range p.observed {
 					if _, ok := desired[n]; ok || !stillWanted(t, p, n, spec) {
 						continue

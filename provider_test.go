@@ -77,6 +77,13 @@ func withSpec(t testing.TB, xr *structpb.Struct, set map[string]any) *structpb.S
 type fakeProvider struct {
 	region   string
 	observed map[string]*fnv1.Resource
+	// xrConnection is the XR's connection secret, as Crossplane writes it
+	// from what the function answers and sends it back.
+	xrConnection map[string][]byte
+	// coreV1 makes the requests those of a core that advertises no
+	// capabilities (Crossplane v1, v2.0 and v2.1); by default they are
+	// Crossplane v2.2's.
+	coreV1 bool
 }
 
 func newFakeProvider() *fakeProvider {
@@ -89,10 +96,14 @@ func (p *fakeProvider) request(xr *structpb.Struct, input *structpb.Struct) *fnv
 	for k, v := range p.observed {
 		obs[k] = v
 	}
+	meta := &fnv1.RequestMeta{Tag: "test", Capabilities: []fnv1.Capability{fnv1.Capability_CAPABILITY_CAPABILITIES, fnv1.Capability_CAPABILITY_CONDITIONS}}
+	if p.coreV1 {
+		meta = &fnv1.RequestMeta{Tag: "test"}
+	}
 	return &fnv1.RunFunctionRequest{
-		Meta:     &fnv1.RequestMeta{Tag: "test"},
+		Meta:     meta,
 		Input:    input,
-		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: xr}, Resources: obs},
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: xr, ConnectionDetails: p.xrConnection}, Resources: obs},
 		Desired:  &fnv1.State{},
 	}
 }
@@ -101,6 +112,9 @@ func (p *fakeProvider) request(xr *structpb.Struct, input *structpb.Struct) *fnv
 // status AWS would report. Resources observed already keep their status.
 func (p *fakeProvider) observeAll(t testing.TB, rsp *fnv1.RunFunctionResponse) []string {
 	t.Helper()
+	if cd := rsp.GetDesired().GetComposite().GetConnectionDetails(); len(cd) > 0 {
+		p.xrConnection = cd
+	}
 	var added []string
 	for name, r := range rsp.GetDesired().GetResources() {
 		if _, ok := p.observed[name]; ok {
@@ -121,6 +135,9 @@ func (p *fakeProvider) setReady(t testing.TB, name string, ready bool) {
 		t.Fatalf("%s is not observed", name)
 	}
 	m := o.GetResource().AsMap()
+	if m["apiVersion"] == "v1" {
+		return // a Kubernetes object has no Ready condition
+	}
 	status, _ := m["status"].(map[string]any)
 	status["conditions"] = []any{readyCondition(ready)}
 	p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
@@ -131,6 +148,9 @@ func (p *fakeProvider) setReady(t testing.TB, name string, ready bool) {
 func (p *fakeProvider) forgetStatus(t testing.TB, name string) {
 	t.Helper()
 	m := p.observed[name].GetResource().AsMap()
+	if m["apiVersion"] == "v1" {
+		return // a Kubernetes object has no status
+	}
 	m["status"] = map[string]any{"conditions": []any{readyCondition(false)}}
 	p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
 }
@@ -163,13 +183,19 @@ func (p *fakeProvider) observe(t testing.TB, name string, desired *structpb.Stru
 		meta = map[string]any{}
 		m["metadata"] = meta
 	}
-	meta["name"] = "langfuse-x7k2p-" + hash(name)[:5]
+	if meta["name"] == nil {
+		meta["name"] = "langfuse-x7k2p-" + hash(name)[:5]
+	}
 	ann, _ := meta["annotations"].(map[string]any)
 	if ann == nil {
 		ann = map[string]any{}
 		meta["annotations"] = ann
 	}
 	ann["crossplane.io/composition-resource-name"] = name
+	if m["apiVersion"] == "v1" {
+		// A Kubernetes object: what was applied is what is observed.
+		return mustStruct(t, m)
+	}
 	fp, _ := m["spec"].(map[string]any)["forProvider"].(map[string]any)
 	m["status"] = map[string]any{
 		"atProvider": fakeaws.AtProvider(m["kind"].(string), name, p.region, fp),
@@ -183,11 +209,30 @@ func hash(s string) string { return fakeaws.Hash(s) }
 // run calls the function once, failing the test on a Go error.
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	t.Helper()
-	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
+	rsp, err := newTestFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
 	if err != nil {
 		t.Fatalf("RunFunction returned an error: %v", err)
 	}
 	return rsp
+}
+
+// newTestFunction is the Function with a deterministic generator, so the
+// same calls render the same credentials and the example stages stay stable.
+func newTestFunction(log logging.Logger) *Function {
+	f := NewFunction(log)
+	f.generate = fakeGenerate
+	return f
+}
+
+// fakeGenerate derives a credential's value from its key, in its character
+// set and length, the way a test can predict.
+func fakeGenerate(c credential) (string, error) {
+	out := make([]byte, c.settings.Length)
+	seed := hash("fake " + c.key)
+	for i := range out {
+		out[i] = c.settings.CharacterSet[int(seed[i%len(seed)]+byte(i))%len(c.settings.CharacterSet)]
+	}
+	return string(out), nil
 }
 
 // fatal returns the message of a Fatal result, or "".

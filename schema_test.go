@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apiextensions "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
@@ -195,6 +197,10 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 				}
 				for name, r := range last.GetDesired().GetResources() {
 					obj := r.GetResource().AsMap()
+					if obj["apiVersion"] == "v1" {
+						assertValidSecret(t, name, obj, style == "Namespaced")
+						continue
+					}
 					wantGroup := ".aws.upbound.io/"
 					if style == "Namespaced" {
 						wantGroup = ".aws.m.upbound.io/v1beta1"
@@ -206,6 +212,27 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// assertValidSecret checks a composed Kubernetes Secret decodes as one, with
+// no unknown field, in the secret namespace for a claim's XR and in none (the
+// XR's, which Crossplane forces) for a namespaced XR.
+func assertValidSecret(t *testing.T, name string, obj map[string]any, namespaced bool) {
+	t.Helper()
+	b, _ := json.Marshal(obj)
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	s := &corev1.Secret{}
+	if err := d.Decode(s); err != nil {
+		t.Errorf("%s is not a valid Secret: %v", name, err)
+		return
+	}
+	if s.Kind != "Secret" || s.Name == "" || len(s.Data) == 0 {
+		t.Errorf("%s: want a named Secret with data, got kind %q name %q and %d keys", name, s.Kind, s.Name, len(s.Data))
+	}
+	if namespaced != (s.Namespace == "") {
+		t.Errorf("%s: namespace %q for a namespaced XR: %v", name, s.Namespace, namespaced)
 	}
 }
 

@@ -22,8 +22,11 @@ type secretCopy struct {
 	// stateful copies outlive the claim with deletionPolicy Orphan, as what
 	// they unlock does (the database; the cache holds nothing to keep).
 	stateful bool
-	// source names the Kubernetes Secret and the key the provider writes.
+	// source names the Kubernetes Secret and the key the value is under.
 	source func(*world) (name, key string)
+	// sourceNamespace, when set and not empty, is the source's namespace,
+	// for a Secret outside the style's secret namespace.
+	sourceNamespace func(*world) string
 }
 
 var (
@@ -34,6 +37,11 @@ var (
 	databasePasswordCopy = secretCopy{
 		secret: compDatabaseSecret, version: compDatabaseSecretVersion, what: "Aurora master password", stateful: true,
 		source: func(w *world) (string, string) { return w.databasePasswordSecret(), passwordKey },
+	}
+	credentialsCopy = secretCopy{
+		secret: compCredentialsSecret, version: compCredentialsSecretVersion, what: "Generated credentials (NEXTAUTH_SECRET, SALT, ENCRYPTION_KEY, CLICKHOUSE_PASSWORD)", stateful: true,
+		source:          func(w *world) (string, string) { h, _ := w.credentialsHolder(); return h.name, credentialsKey },
+		sourceNamespace: func(w *world) string { h, _ := w.credentialsHolder(); return h.namespace },
 	}
 	cacheTokenCopy = secretCopy{
 		secret: compCacheSecret, version: compCacheSecretVersion, what: "ElastiCache auth token",
@@ -70,9 +78,15 @@ func (c secretCopy) buildSecret(w *world) (*composed.Unstructured, error) {
 // Secrets Manager.
 func (c secretCopy) buildVersion(w *world) (*composed.Unstructured, error) {
 	name, key := c.source(w)
+	ref := w.style.secretRef(name, key)
+	if c.sourceNamespace != nil {
+		if ns := c.sourceNamespace(w); ns != "" && !w.style.Namespaced {
+			ref["namespace"] = ns
+		}
+	}
 	return w.style.New(c.version, kindSecretVersion, w.spec.Region, map[string]any{
 		"secretIdSelector":      selectorFor(c.secret),
-		"secretStringSecretRef": w.style.secretRef(name, key),
+		"secretStringSecretRef": ref,
 	}, mrOptions{stateful: c.stateful}), nil
 }
 

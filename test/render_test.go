@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/crossplane-contrib/function-langfuse/internal/crdname"
 )
@@ -338,7 +339,15 @@ func newValidator(t *testing.T, crank string) func(t *testing.T, out []byte, xrd
 		t.Helper()
 		ext := t.TempDir()
 		copyFile(t, filepath.Join(repoRoot, xrd), filepath.Join(ext, "definition.yaml"))
+		// Kubernetes' own kinds (the credentials Secret) have no CRD to
+		// validate against; the unit tests check them as typed objects.
+		var keep [][]byte
 		for _, m := range docs(t, out) {
+			if !strings.Contains(fmt.Sprint(m["apiVersion"]), ".") {
+				continue
+			}
+			b, _ := sigsyaml.Marshal(m)
+			keep = append(keep, b)
 			if compositionResourceName(m) == "" {
 				continue
 			}
@@ -348,7 +357,7 @@ func newValidator(t *testing.T, crank string) func(t *testing.T, out []byte, xrd
 		}
 		cmd := exec.Command(crank, "beta", "validate", ext, "-", "--cache-dir="+cache,
 			"--crossplane-image=local/crossplane:v2.2.1", "--error-on-missing-schemas")
-		cmd.Stdin = bytes.NewReader(out)
+		cmd.Stdin = bytes.NewReader(bytes.Join(keep, []byte("---\n")))
 		res, err := cmd.CombinedOutput()
 		if err != nil || !bytes.Contains(res, []byte(" 0 failure cases")) || !bytes.Contains(res, []byte("0 missing schemas")) {
 			t.Errorf("step: crossplane beta validate: %v\n%s", err, res)
