@@ -25,14 +25,6 @@ func (w *world) cacheTokenSecret() string {
 	return w.keptSecretRef(compCache, "spec.forProvider.authTokenSecretRef.name", w.names.name("cache-token", maxKubernetesName))
 }
 
-func buildCacheSubnetGroup(w *world) (*composed.Unstructured, error) {
-	name := w.externalName(compCacheSubnetGroup, w.names.name("cache", maxRDSIdentifier))
-	return w.style.New(compCacheSubnetGroup, kindCacheSubnetGroup, w.spec.Region, map[string]any{
-		"description": "Langfuse cache: the private subnets",
-		"subnetIds":   stringList(w.spec.Network.PrivateSubnetIDs),
-	}, mrOptions{tagged: true, externalName: name}), nil
-}
-
 // cacheParameterGroupName is the parameter group's name, which the
 // replication group names directly (it has no selector for it).
 func (w *world) cacheParameterGroupName() string {

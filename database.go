@@ -38,14 +38,6 @@ func (w *world) databasePasswordSecret() string {
 	return w.keptSecretRef(compDatabase, "spec.forProvider.masterPasswordSecretRef.name", w.names.name("database-password", maxKubernetesName))
 }
 
-func buildDatabaseSubnetGroup(w *world) (*composed.Unstructured, error) {
-	name := w.externalName(compDatabaseSubnetGroup, w.names.name("database", maxRDSIdentifier))
-	return w.style.New(compDatabaseSubnetGroup, kindDBSubnetGroup, w.spec.Region, map[string]any{
-		"description": "Langfuse database: the private subnets",
-		"subnetIds":   stringList(w.spec.Network.PrivateSubnetIDs),
-	}, mrOptions{tagged: true, externalName: name}), nil
-}
-
 // buildDatabaseParameters lets Aurora pause at 0 ACUs: Langfuse keeps idle
 // connections open, which would hold it awake, so with a minimum capacity of 0
 // idle sessions are closed after a minute (Prisma opens them again).
@@ -115,13 +107,4 @@ func buildDatabaseInstance(w *world) (*composed.Unstructured, error) {
 		"performanceInsightsEnabled": true,
 		"applyImmediately":           true,
 	}, mrOptions{stateful: true, tagged: true, externalName: id}), nil
-}
-
-// stringList is a []string as JSON-shaped data.
-func stringList(s []string) []any {
-	out := make([]any, 0, len(s))
-	for _, v := range s {
-		out = append(out, v)
-	}
-	return out
 }

@@ -195,7 +195,7 @@ var graph = []component{
 
 	// Data stores: Aurora (database.go) and ElastiCache (cache.go), each
 	// with its generated credential copied into Secrets Manager (secrets.go).
-	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildDatabaseSubnetGroup)},
+	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, "database"))},
 	{name: compDatabaseParameters, title: "DatabaseParameters", condition: conditionDatabase, enabled: always, build: single(buildDatabaseParameters)},
 	{name: compDatabase, title: "Database", condition: conditionDatabase, enabled: always, build: single(buildDatabase)},
 	{name: compDatabaseInstance, title: "DatabaseInstance", condition: conditionDatabase, enabled: always,
@@ -206,7 +206,7 @@ var graph = []component{
 		// The provider writes the generated password before it creates the cluster.
 		needs: []need{{component: compDatabase, ready: true}},
 		build: single(databasePasswordCopy.buildVersion)},
-	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildCacheSubnetGroup)},
+	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, "cache"))},
 	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: always, build: single(buildCacheParameters)},
 	{name: compCache, title: "Cache", condition: conditionCache, enabled: always, build: single(buildCache)},
 	{name: compCacheSecret, title: "CacheToken", condition: conditionCache, enabled: always, build: single(cacheTokenCopy.buildSecret)},

@@ -150,3 +150,25 @@ func buildIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 	}
 	return out, nil
 }
+
+// buildPrivateSubnetGroup returns the builder of a data store's subnet group:
+// the private subnets, named after the tier. RDS and ElastiCache each want
+// their own kind of it.
+func buildPrivateSubnetGroup(component string, k kind, tier string) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		name := w.externalName(component, w.names.name(tier, maxRDSIdentifier))
+		return w.style.New(component, k, w.spec.Region, map[string]any{
+			"description": "Langfuse " + tier + ": the private subnets",
+			"subnetIds":   stringList(w.spec.Network.PrivateSubnetIDs),
+		}, mrOptions{tagged: true, externalName: name}), nil
+	}
+}
+
+// stringList is a []string as JSON-shaped data.
+func stringList(s []string) []any {
+	out := make([]any, 0, len(s))
+	for _, v := range s {
+		out = append(out, v)
+	}
+	return out
+}
