@@ -65,8 +65,7 @@ func (w *world) credentialsInSecret() bool {
 	return w.style.Namespaced || w.coreV2 || w.exists(compCredentials)
 }
 
-// credentialsHolder is where an XR's credentials live: a Secret and the key
-// of their JSON document in it.
+// credentialsHolder is the Secret an XR's credentials live in.
 type credentialsHolder struct {
 	name, namespace string
 }

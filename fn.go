@@ -51,12 +51,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), namerFor(c.oxr), c.observed)
-	w.generate = f.generate
-	w.xrConnection = c.oxr.ConnectionDetails
-	w.coreV2 = request.AdvertisesCapabilities(req)
-	w.xrSecret.name, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.name")
-	w.xrSecret.namespace, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.namespace")
+	w := c.world(req, f.generate)
 	if errs := w.immutableEdits(); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
 		return rsp, nil
@@ -157,6 +152,17 @@ func readCall(req *fnv1.RunFunctionRequest) (*call, error) {
 	// The SDK leaves out the readiness an earlier step of the pipeline set.
 	c.dxr.Ready = readinessOf(req.GetDesired().GetComposite().GetReady())
 	return c, nil
+}
+
+// world is what the builders of this call may read.
+func (c *call) world(req *fnv1.RunFunctionRequest, generate generator) *world {
+	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), namerFor(c.oxr), c.observed)
+	w.generate = generate
+	w.coreV2 = request.AdvertisesCapabilities(req)
+	w.xrConnection = c.oxr.ConnectionDetails
+	w.xrSecret.name, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.name")
+	w.xrSecret.namespace, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.namespace")
+	return w
 }
 
 // readinessOf converts the wire's readiness to the SDK's.
