@@ -24,7 +24,7 @@ var wantWaves = [][]string{
 		"cache", "cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-security-group", "cognito-client", "cognito-client-secret", "cognito-user-pool",
 		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
-		"efs-security-group",
+		"ecs-cluster", "efs-security-group", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{
 		"bucket-policy", "cache-token-version", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),

@@ -62,6 +62,11 @@ const (
 	compCredentials              = "credentials"
 	compCredentialsSecret        = "credentials-secret"
 	compCredentialsSecretVersion = "credentials-secret-version"
+	compECSCluster               = "ecs-cluster"
+	compLogGroupWeb              = "log-group-web"
+	compLogGroupWorker           = "log-group-worker"
+	compLogGroupClickHouse       = "log-group-clickhouse"
+	compServiceNamespace         = "service-namespace"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -90,6 +95,7 @@ const (
 	conditionDatabase         = "DatabaseReady"
 	conditionCache            = "CacheReady"
 	conditionCredentials      = "CredentialsReady"
+	conditionCluster          = "ClusterReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -220,6 +226,13 @@ var graph = []component{
 	{name: compCredentialsSecretVersion, title: "CredentialsSecretVersion", condition: conditionCredentials, enabled: always,
 		needs: []need{{component: compCredentials, ready: true}},
 		build: single(buildCredentialsVersion)},
+
+	// Where the tasks run (ecs.go).
+	{name: compECSCluster, title: "Cluster", condition: conditionCluster, enabled: always, build: single(buildECSCluster)},
+	{name: compLogGroupWeb, title: "WebLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupWeb, "web"))},
+	{name: compLogGroupWorker, title: "WorkerLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupWorker, "worker"))},
+	{name: compLogGroupClickHouse, title: "ClickHouseLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupClickHouse, "clickhouse"))},
+	{name: compServiceNamespace, title: "ServiceNamespace", condition: conditionCluster, enabled: always, build: single(buildServiceNamespace)},
 
 	// The pool holds the users and the secret's name is taken for 7 days
 	// once deleted: both outlive a disabled Cognito unless deletionPolicy is

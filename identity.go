@@ -37,7 +37,7 @@ var immutables = []immutable{
 		field: "spec.network.vpcId",
 		built: func(fp map[string]any, _ *Spec) string { return str(fp["vpcId"]) },
 		want:  func(s *Spec) string { return s.Network.VPCID },
-		in:    []string{compALBSecurityGroup, compALBTargetGroup, compWebSecurityGroup},
+		in:    []string{compALBSecurityGroup, compALBTargetGroup, compWebSecurityGroup, compServiceNamespace},
 	},
 	{
 		field: "spec.domain.zoneId",

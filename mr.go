@@ -69,6 +69,9 @@ var (
 	kindCacheSubnetGroup        = kind{"elasticache", "SubnetGroup", "v1beta1", true}
 	kindCacheParameterGroup     = kind{"elasticache", "ParameterGroup", "v1beta1", true}
 	kindReplicationGroup        = kind{"elasticache", "ReplicationGroup", "v1beta2", true}
+	kindECSCluster              = kind{"ecs", "Cluster", "v1beta2", true}
+	kindLogGroup                = kind{"cloudwatchlogs", "Group", "v1beta1", true}
+	kindPrivateDNSNamespace     = kind{"servicediscovery", "PrivateDNSNamespace", "v1beta1", true}
 )
 
 // MRStyle knows how the two kinds of XR compose managed resources (README.md,

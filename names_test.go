@@ -147,6 +147,23 @@ func TestNamesWithinAWSLimits(t *testing.T) {
 					t.Errorf("%s: identifier %q breaks the service's rules (at most %d characters)", c, id, maxLen)
 				}
 			}
+			externalNames := map[string]*regexp.Regexp{
+				compECSCluster:         regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`),
+				compLogGroupWeb:        regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`),
+				compLogGroupClickHouse: regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`),
+			}
+			for c, re := range externalNames {
+				en := last.GetDesired().GetResources()[c].GetResource().AsMap()["metadata"].(map[string]any)["annotations"].(map[string]any)[annotationExternalName].(string)
+				if !re.MatchString(en) {
+					t.Errorf("%s: name %q breaks the service's rules (%s)", c, en, re)
+				}
+			}
+			ns := fp(last.GetDesired().GetResources()[compServiceNamespace].GetResource().AsMap())["name"].(string)
+			for _, label := range strings.Split(ns, ".") {
+				if len(label) == 0 || len(label) > maxDNSLabel {
+					t.Errorf("service namespace %q has a label of %d characters", ns, len(label))
+				}
+			}
 			ref := last.GetDesired().GetResources()[compUserPoolClient].GetResource().AsMap()["spec"].(map[string]any)["writeConnectionSecretToRef"].(map[string]any)
 			if n := ref["name"].(string); len(n) > maxKubernetesName || !reK8sName.MatchString(n) {
 				t.Errorf("the client's connection secret %q is not a Kubernetes name", n)
