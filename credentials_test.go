@@ -180,6 +180,17 @@ func TestCredentialsNotRegeneratedWhileACopyExists(t *testing.T) {
 					t.Error("the credentials Secret was composed with other data than it has")
 				}
 			}
+			if name == "KeyGone" {
+				var found bool
+				for _, c := range rsp.GetConditions() {
+					if c.GetType() == conditionCredentials && c.GetStatus() == fnv1.Status_STATUS_CONDITION_FALSE && c.GetReason() == reasonKeptAsIs && strings.Contains(c.GetMessage(), "restore the Secret") {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no %s=False condition says the Secret is kept as it is and to restore it: %v", conditionCredentials, rsp.GetConditions())
+				}
+			}
 			if name != "KeyGone" {
 				var found bool
 				for _, c := range rsp.GetConditions() {

@@ -29,6 +29,7 @@ const (
 	reasonDependencyReady = "DependencyReady"
 	reasonAvailable       = "Available"
 	reasonCreating        = "Creating"
+	reasonKeptAsIs        = "KeptAsIs"
 )
 
 // xrStatus is what the function reports on the XR (and so on the claim).
@@ -103,6 +104,7 @@ func waitingFor(p *plan) []string {
 func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 	type gate struct {
 		held    []held
+		stuck   []held
 		unready []string
 	}
 	gates := map[string]*gate{}
@@ -121,6 +123,13 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 			g.held = append(g.held, h)
 		}
 	}
+	// A component kept as it is because its builder refused what it observed
+	// (not because a need flapped) cannot follow the spec: its gate says why.
+	for _, k := range p.kept {
+		if g := gates[k.component.condition]; g != nil && k.err != nil {
+			g.stuck = append(g.stuck, k)
+		}
+	}
 	for _, c := range graph {
 		ready, emitted := p.componentReady[c.name]
 		if g := gates[c.condition]; g != nil && emitted && !ready {
@@ -136,6 +145,13 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 				msgs = append(msgs, h.describe())
 			}
 			response.ConditionFalse(rsp, t, g.held[0].reason()).
+				WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
+		case len(g.stuck) > 0:
+			msgs := make([]string, 0, len(g.stuck))
+			for _, k := range g.stuck {
+				msgs = append(msgs, k.component.name+" is kept as it is: "+k.err.Error())
+			}
+			response.ConditionFalse(rsp, t, reasonKeptAsIs).
 				WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
 		case len(g.unready) > 0:
 			response.ConditionFalse(rsp, t, reasonCreating).
