@@ -476,3 +476,30 @@ func TestOneEventPerChangeWithoutWaitingFor(t *testing.T) {
 		t.Errorf("a repeated call sent events again: %v", got)
 	}
 }
+
+// TestImmutableEditSeenByEveryWitness edits each immutable field with only one
+// of its witnesses observed at a time: each alone refuses the edit.
+func TestImmutableEditSeenByEveryWitness(t *testing.T) {
+	edits := map[string]map[string]any{
+		"spec.region":                    {"spec.region": "eu-central-1"},
+		"spec.network.vpcId":             {"spec.network.vpcId": "vpc-0123456789abcdef1"},
+		"spec.domain.zoneId":             {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
+		"spec.domain.hostName":           {"spec.domain.hostName": "observability"},
+		"spec.domain.zoneName":           {"spec.domain.zoneName": "example.org"},
+		"spec.auth.cognito.domainPrefix": {"spec.auth.cognito.domainPrefix": "login"},
+	}
+	xr := loadXR(t, exampleClaimXR)
+	full, _, _ := converge(t, xr)
+	for _, f := range immutables {
+		for _, witness := range f.in {
+			t.Run(f.field+"/"+witness, func(t *testing.T) {
+				p := newFakeProvider()
+				p.observed[witness] = full.observed[witness]
+				msg := fatal(run(t, p.request(withSpec(t, xr, edits[f.field]), nil)))
+				if !strings.Contains(msg, f.field) || !strings.Contains(msg, "immutable") {
+					t.Errorf("with only %s observed, an edit of %s was not refused naming it: %q", witness, f.field, msg)
+				}
+			})
+		}
+	}
+}

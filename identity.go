@@ -35,7 +35,8 @@ var immutables = []immutable{
 	},
 	{
 		field: "spec.network.vpcId",
-		built: func(fp map[string]any, _ *Spec) string { return str(fp["vpcId"]) },
+		// Cloud Map names it vpc; EC2 and ELB vpcId.
+		built: func(fp map[string]any, _ *Spec) string { return str(fp["vpcId"]) + str(fp["vpc"]) },
 		want:  func(s *Spec) string { return s.Network.VPCID },
 		in:    []string{compALBSecurityGroup, compALBTargetGroup, compWebSecurityGroup, compServiceNamespace},
 	},

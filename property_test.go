@@ -63,13 +63,13 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 					}
 					continue
 				case r < 6:
-					for n := range p.observed {
+					for _, n := range slices.Sorted(maps.Keys(p.observed)) {
 						if rng.IntN(4) == 0 {
 							p.setReady(t, n, rng.IntN(2) == 0)
 						}
 					}
 				case r < 7:
-					for n := range p.observed {
+					for _, n := range slices.Sorted(maps.Keys(p.observed)) {
 						if rng.IntN(6) == 0 {
 							p.forgetStatus(t, n)
 						}
@@ -105,9 +105,9 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 						delete(p.observed, n)
 					}
 				}
-				for n, r := range desired {
+				for _, n := range slices.Sorted(maps.Keys(desired)) {
 					if _, ok := p.observed[n]; !ok && rng.IntN(3) > 0 {
-						p.observed[n] = resourceOf(p.observe(t, n, r.GetResource(), rng.IntN(4) > 0))
+						p.observed[n] = resourceOf(p.observe(t, n, desired[n].GetResource(), rng.IntN(4) > 0))
 					}
 				}
 				xr = carryXRStatus(t, xr, rsp)

@@ -102,29 +102,38 @@ func waitingFor(p *plan) []string {
 // setConditions sets one custom condition per gate of the graph, on the XR
 // and its claim. Crossplane v1 drops these, which is why events say the same.
 func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
-	type gate struct {
-		held    []held
-		stuck   []held
-		unready []string
+	order, gates := gatesOf(w, p)
+	for _, t := range order {
+		gates[t].set(rsp, t)
 	}
+}
+
+// gate is what one condition reports on.
+type gate struct {
+	held []held
+	// stuck are components kept as they are because their builder refused
+	// what it observed (not because a need flapped): they cannot follow the
+	// spec.
+	stuck   []held
+	unready []string
+}
+
+// gatesOf sorts the plan's components by gate, in graph order.
+func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 	gates := map[string]*gate{}
 	var order []string
 	for _, c := range graph {
-		if c.condition == "" || !c.enabled(w.spec) {
+		if c.condition == "" || !c.enabled(w.spec) || gates[c.condition] != nil {
 			continue
 		}
-		if gates[c.condition] == nil {
-			gates[c.condition] = &gate{}
-			order = append(order, c.condition)
-		}
+		gates[c.condition] = &gate{}
+		order = append(order, c.condition)
 	}
 	for _, h := range p.held {
 		if g := gates[h.component.condition]; g != nil {
 			g.held = append(g.held, h)
 		}
 	}
-	// A component kept as it is because its builder refused what it observed
-	// (not because a need flapped) cannot follow the spec: its gate says why.
 	for _, k := range p.kept {
 		if g := gates[k.component.condition]; g != nil && k.err != nil {
 			g.stuck = append(g.stuck, k)
@@ -136,29 +145,32 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 			g.unready = append(g.unready, c.name)
 		}
 	}
-	for _, t := range order {
-		g := gates[t]
-		switch {
-		case len(g.held) > 0:
-			msgs := make([]string, 0, len(g.held))
-			for _, h := range g.held {
-				msgs = append(msgs, h.describe())
-			}
-			response.ConditionFalse(rsp, t, g.held[0].reason()).
-				WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
-		case len(g.stuck) > 0:
-			msgs := make([]string, 0, len(g.stuck))
-			for _, k := range g.stuck {
-				msgs = append(msgs, k.component.name+" is kept as it is: "+k.err.Error())
-			}
-			response.ConditionFalse(rsp, t, reasonKeptAsIs).
-				WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
-		case len(g.unready) > 0:
-			response.ConditionFalse(rsp, t, reasonCreating).
-				WithMessage(fmt.Sprintf("waiting for AWS to report %s Ready", strings.Join(g.unready, ", "))).TargetCompositeAndClaim()
-		default:
-			response.ConditionTrue(rsp, t, reasonAvailable).TargetCompositeAndClaim()
+	return order, gates
+}
+
+// set sets the gate's condition: what it holds back, else what it keeps as it
+// is, else what AWS has not made Ready yet, else Available.
+func (g *gate) set(rsp *fnv1.RunFunctionResponse, condition string) {
+	switch {
+	case len(g.held) > 0:
+		msgs := make([]string, 0, len(g.held))
+		for _, h := range g.held {
+			msgs = append(msgs, h.describe())
 		}
+		response.ConditionFalse(rsp, condition, g.held[0].reason()).
+			WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
+	case len(g.stuck) > 0:
+		msgs := make([]string, 0, len(g.stuck))
+		for _, k := range g.stuck {
+			msgs = append(msgs, k.component.name+" is kept as it is: "+k.err.Error())
+		}
+		response.ConditionFalse(rsp, condition, reasonKeptAsIs).
+			WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
+	case len(g.unready) > 0:
+		response.ConditionFalse(rsp, condition, reasonCreating).
+			WithMessage(fmt.Sprintf("waiting for AWS to report %s Ready", strings.Join(g.unready, ", "))).TargetCompositeAndClaim()
+	default:
+		response.ConditionTrue(rsp, condition, reasonAvailable).TargetCompositeAndClaim()
 	}
 }
 
