@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/password"
 	"github.com/crossplane/function-sdk-go/errors"
@@ -115,15 +116,22 @@ func (c credential) valid(v string) bool {
 		return false
 	}
 	for _, r := range v {
-		if !containsRune(c.settings.CharacterSet, r) {
+		if !strings.ContainsRune(c.settings.CharacterSet, r) {
 			return false
 		}
 	}
 	return true
 }
 
-func containsRune(s string, r rune) bool {
-	return slices.Contains([]rune(s), r)
+// missingCredentials lists the credentials kept lacks a valid value of.
+func missingCredentials(kept map[string]string) []string {
+	var missing []string
+	for _, c := range credentials {
+		if !c.valid(kept[c.key]) {
+			missing = append(missing, c.key)
+		}
+	}
+	return missing
 }
 
 // credentialsDocument is the JSON document of the credentials: the values the
@@ -142,21 +150,15 @@ func (w *world) makeCredentials() ([]byte, error) {
 		return nil, errors.New("the XR has no spec.writeConnectionSecretToRef, where a claim's generated credentials are kept: set writeConnectionSecretsToNamespace in its Composition")
 	}
 	kept := w.keptCredentials()
-	values := make(map[string]string, len(credentials))
-	var missing []string
-	for _, c := range credentials {
-		if v, ok := kept[c.key]; ok && c.valid(v) {
-			values[c.key] = v
-			continue
-		}
-		missing = append(missing, c.key)
-	}
+	missing := missingCredentials(kept)
 	if len(missing) > 0 && w.exists(compCredentialsSecretVersion) {
 		return nil, errors.Errorf("the Secret %s lacks %v while their Secrets Manager copy (%s) exists: restore the Secret from the copy; "+
 			"new values would make Langfuse's stored data unreadable and break its API keys, so none are generated", holder.name, missing, compCredentialsSecret)
 	}
+	values := make(map[string]string, len(credentials))
 	for _, c := range credentials {
-		if _, ok := values[c.key]; ok {
+		if !slices.Contains(missing, c.key) {
+			values[c.key] = kept[c.key]
 			continue
 		}
 		v, err := w.generate(c)
@@ -189,11 +191,8 @@ func buildCredentials(w *world) (map[string]*composed.Unstructured, error) {
 // call that generated them, and a copy of nothing would be copied again.
 func buildCredentialsVersion(w *world) (*composed.Unstructured, error) {
 	if !w.credentialsInSecret() {
-		kept := w.keptCredentials()
-		for _, c := range credentials {
-			if !c.valid(kept[c.key]) {
-				return nil, errors.Errorf("the XR's connection secret does not hold %s yet", c.key)
-			}
+		if missing := missingCredentials(w.keptCredentials()); len(missing) > 0 {
+			return nil, errors.Errorf("the XR's connection secret does not hold %s yet", missing[0])
 		}
 	}
 	return credentialsCopy.buildVersion(w)

@@ -22,30 +22,37 @@ type secretCopy struct {
 	// stateful copies outlive the claim with deletionPolicy Orphan, as what
 	// they unlock does (the database; the cache holds nothing to keep).
 	stateful bool
-	// source names the Kubernetes Secret and the key the value is under.
-	source func(*world) (name, key string)
-	// sourceNamespace, when set and not empty, is the source's namespace,
-	// for a Secret outside the style's secret namespace.
-	sourceNamespace func(*world) string
+	// source is the Kubernetes Secret and the key the value is under.
+	source func(*world) secretSource
+}
+
+// secretSource is a key of a Kubernetes Secret. An empty namespace is the
+// style's: the secret namespace for a claim's XR, the XR's own otherwise.
+type secretSource struct {
+	name, namespace, key string
 }
 
 var (
 	clientSecretCopy = secretCopy{
 		secret: compClientSecret, version: compClientSecretVersion, what: "Cognito app client secret",
-		source: func(w *world) (string, string) { return w.clientConnectionSecret(), clientSecretKey },
+		source: func(w *world) secretSource {
+			return secretSource{name: w.clientConnectionSecret(), key: clientSecretKey}
+		},
 	}
 	databasePasswordCopy = secretCopy{
 		secret: compDatabaseSecret, version: compDatabaseSecretVersion, what: "Aurora master password", stateful: true,
-		source: func(w *world) (string, string) { return w.databasePasswordSecret(), passwordKey },
+		source: func(w *world) secretSource { return secretSource{name: w.databasePasswordSecret(), key: passwordKey} },
 	}
 	credentialsCopy = secretCopy{
 		secret: compCredentialsSecret, version: compCredentialsSecretVersion, what: "Generated credentials (NEXTAUTH_SECRET, SALT, ENCRYPTION_KEY, CLICKHOUSE_PASSWORD)", stateful: true,
-		source:          func(w *world) (string, string) { h, _ := w.credentialsHolder(); return h.name, credentialsKey },
-		sourceNamespace: func(w *world) string { h, _ := w.credentialsHolder(); return h.namespace },
+		source: func(w *world) secretSource {
+			h, _ := w.credentialsHolder()
+			return secretSource{name: h.name, namespace: h.namespace, key: credentialsKey}
+		},
 	}
 	cacheTokenCopy = secretCopy{
 		secret: compCacheSecret, version: compCacheSecretVersion, what: "ElastiCache auth token",
-		source: func(w *world) (string, string) { return w.cacheTokenSecret(), passwordKey },
+		source: func(w *world) secretSource { return secretSource{name: w.cacheTokenSecret(), key: passwordKey} },
 	}
 )
 
@@ -77,12 +84,10 @@ func (c secretCopy) buildSecret(w *world) (*composed.Unstructured, error) {
 // buildVersion copies the value from the provider's Kubernetes Secret into
 // Secrets Manager.
 func (c secretCopy) buildVersion(w *world) (*composed.Unstructured, error) {
-	name, key := c.source(w)
-	ref := w.style.secretRef(name, key)
-	if c.sourceNamespace != nil {
-		if ns := c.sourceNamespace(w); ns != "" && !w.style.Namespaced {
-			ref["namespace"] = ns
-		}
+	src := c.source(w)
+	ref := w.style.secretRef(src.name, src.key)
+	if src.namespace != "" && !w.style.Namespaced {
+		ref["namespace"] = src.namespace
 	}
 	return w.style.New(c.version, kindSecretVersion, w.spec.Region, map[string]any{
 		"secretIdSelector":      selectorFor(c.secret),
