@@ -44,12 +44,17 @@ func buildLogGroup(component, container string) func(*world) (*composed.Unstruct
 	}
 }
 
+// serviceNamespaceName is the private DNS namespace's domain.
+func (w *world) serviceNamespaceName() string {
+	return w.awsName(compServiceNamespace, w.names.name("services", maxDNSLabel)+".internal")
+}
+
 // buildServiceNamespace is the private DNS namespace of the XR's services,
 // <XR>-<hash>-services.internal: unique per XR, as two namespaces of one name
 // cannot share a VPC.
 func buildServiceNamespace(w *world) (*composed.Unstructured, error) {
 	return w.style.New(compServiceNamespace, kindPrivateDNSNamespace, w.spec.Region, map[string]any{
-		"name":        w.awsName(compServiceNamespace, w.names.name("services", maxDNSLabel)+".internal"),
+		"name":        w.serviceNamespaceName(),
 		"description": "Langfuse services of https://" + w.spec.FQDN(),
 		"vpc":         w.spec.Network.VPCID,
 	}, mrOptions{tagged: true}), nil

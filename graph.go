@@ -67,6 +67,23 @@ const (
 	compLogGroupWorker           = "log-group-worker"
 	compLogGroupClickHouse       = "log-group-clickhouse"
 	compServiceNamespace         = "service-namespace"
+	compExecutionRole            = "execution-role"
+	compExecutionPolicy          = "execution-role-policy"
+	compAppTaskRole              = "app-task-role"
+	compAppTaskPolicy            = "app-task-role-policy"
+	compClickHouseTaskRole       = "clickhouse-task-role"
+	compClickHouseTaskPolicy     = "clickhouse-task-role-policy"
+	compClickHouseDiscovery      = "clickhouse-discovery"
+	compClickHouseTask           = "clickhouse-task"
+	compClickHouseService        = "clickhouse-service"
+	compWorkerTask               = "worker-task"
+	compWorkerService            = "worker-service"
+	compWorkerScalingTarget      = "worker-scaling-target"
+	compWorkerScalingPolicy      = "worker-scaling-policy"
+	compWebTask                  = "web-task"
+	compWebService               = "web-service"
+	compWebScalingTarget         = "web-scaling-target"
+	compWebScalingPolicy         = "web-scaling-policy"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -78,6 +95,9 @@ const (
 	statusPathLBZoneID     = "status.atProvider.zoneId"
 	statusPathPoolEndpoint = "status.atProvider.endpoint"
 	statusPathCloudFront   = "status.atProvider.cloudfrontDistribution"
+	// statusPathEndpoint is the Aurora cluster's writer endpoint.
+	statusPathEndpoint        = "status.atProvider.endpoint"
+	statusPathPrimaryEndpoint = "status.atProvider.primaryEndpointAddress"
 )
 
 // Custom XR conditions, one per gate of the graph.
@@ -96,6 +116,10 @@ const (
 	conditionCache            = "CacheReady"
 	conditionCredentials      = "CredentialsReady"
 	conditionCluster          = "ClusterReady"
+	conditionTaskRoles        = "TaskRolesReady"
+	conditionClickHouse       = "ClickHouseReady"
+	conditionWorker           = "WorkerReady"
+	conditionWeb              = "WebReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -107,6 +131,24 @@ type need struct {
 	// fields are status paths of the component's (single) resource that must
 	// be set, because the builder copies them into the dependant.
 	fields []string
+	// when, if set, says whether the need applies to a spec (the web task
+	// needs the Cognito client only with Cognito).
+	when func(*Spec) bool
+}
+
+// applies says whether a need applies to a spec.
+func (n need) applies(s *Spec) bool { return n.when == nil || n.when(s) }
+
+// arnOf needs a component's resource to report its ARN.
+func arnOf(component string) need { return need{component: component, fields: []string{statusPathARN}} }
+
+// readyOf needs every resource of a component to be Ready.
+func readyOf(component string) need { return need{component: component, ready: true} }
+
+// withCognitoOnly makes a need apply only with Cognito.
+func withCognitoOnly(n need) need {
+	n.when = withCognito
+	return n
 }
 
 // component is one node of the graph.
@@ -259,6 +301,102 @@ var graph = []component{
 	{name: compDNSRecordAuth, title: "AuthRecord", condition: conditionAuthRecord, enabled: withCognito,
 		needs: []need{{component: compUserPoolDomain, fields: []string{statusPathCloudFront}}},
 		build: single(buildAuthRecord)},
+
+	// Who the tasks are to AWS (iam.go): each policy names the ARNs of
+	// exactly what the role may use.
+	{name: compExecutionRole, title: "ExecutionRole", condition: conditionTaskRoles, enabled: always, build: single(executionRole.buildRole)},
+	{name: compExecutionPolicy, title: "ExecutionPolicy", condition: conditionTaskRoles, enabled: always,
+		needs: []need{
+			arnOf(compCredentialsSecret), arnOf(compDatabaseSecret), arnOf(compCacheSecret), withCognitoOnly(arnOf(compClientSecret)),
+			arnOf(compLogGroupWeb), arnOf(compLogGroupWorker), arnOf(compLogGroupClickHouse),
+		},
+		build: single(executionRole.buildPolicy)},
+	{name: compAppTaskRole, title: "AppTaskRole", condition: conditionTaskRoles, enabled: always, build: single(appTaskRole.buildRole)},
+	{name: compAppTaskPolicy, title: "AppTaskPolicy", condition: conditionTaskRoles, enabled: always,
+		needs: []need{arnOf(compBucket), arnOf(compLogGroupWeb), arnOf(compLogGroupWorker)},
+		build: single(appTaskRole.buildPolicy)},
+	{name: compClickHouseTaskRole, title: "ClickHouseTaskRole", condition: conditionTaskRoles, enabled: always, build: single(clickHouseTaskRole.buildRole)},
+	{name: compClickHouseTaskPolicy, title: "ClickHouseTaskPolicy", condition: conditionTaskRoles, enabled: always,
+		needs: []need{arnOf(compEFS), arnOf(compEFSAccessPoint), arnOf(compLogGroupClickHouse)},
+		build: single(clickHouseTaskRole.buildPolicy)},
+
+	// ClickHouse: one task on its file system, found by name
+	// (taskdefinitions.go, services.go). It is Ready once it runs healthy.
+	{name: compClickHouseDiscovery, title: "ClickHouseDiscovery", condition: conditionClickHouse, enabled: always, build: single(buildClickHouseDiscovery)},
+	{name: compClickHouseTask, title: "ClickHouseTaskDefinition", condition: conditionClickHouse, enabled: always,
+		needs: []need{
+			arnOf(compClickHouseTaskRole), arnOf(compCredentialsSecret),
+			{component: compEFS, fields: []string{statusPathID}}, {component: compEFSAccessPoint, fields: []string{statusPathID}},
+		},
+		build: single(clickHouseContainer.buildTaskDefinition)},
+	{name: compClickHouseService, title: "ClickHouseService", condition: conditionClickHouse, enabled: always,
+		needs: []need{
+			{component: compClickHouseTask, ready: true, fields: []string{statusPathARN}}, arnOf(compClickHouseDiscovery),
+			// A task starts only with its secrets readable and its file
+			// system mountable.
+			readyOf(compExecutionPolicy), readyOf(compClickHouseTaskPolicy), readyOf(compCredentialsSecretVersion),
+			readyOf(compEFSMountTargets), readyOf(compEFSPolicy),
+		},
+		build: single(clickHouseService.buildService)},
+
+	// Langfuse: worker and web, which start against a ClickHouse that
+	// answers and a database, cache and secrets that are there. Web is the
+	// last thing that needs the Cognito client, and it does not wait for
+	// the Cognito domain: Langfuse starts while CloudFront deploys it.
+	{name: compWorkerTask, title: "WorkerTaskDefinition", condition: conditionWorker, enabled: always,
+		needs: appTaskNeeds(),
+		build: single(workerContainer.buildTaskDefinition)},
+	{name: compWorkerService, title: "WorkerService", condition: conditionWorker, enabled: always,
+		needs: appServiceNeeds(compWorkerTask),
+		build: single(workerService.buildService)},
+	{name: compWorkerScalingTarget, title: "WorkerScalingTarget", condition: conditionWorker, enabled: always,
+		needs: []need{readyOf(compWorkerService)},
+		build: single(workerScaling.buildTarget)},
+	{name: compWorkerScalingPolicy, title: "WorkerScalingPolicy", condition: conditionWorker, enabled: always,
+		needs: []need{readyOf(compWorkerScalingTarget)},
+		build: single(workerScaling.buildPolicy)},
+	{name: compWebTask, title: "WebTaskDefinition", condition: conditionWeb, enabled: always,
+		needs: append(appTaskNeeds(),
+			withCognitoOnly(need{component: compUserPool, fields: []string{statusPathPoolEndpoint}}),
+			withCognitoOnly(need{component: compUserPoolClient, fields: []string{statusPathID}}),
+			withCognitoOnly(arnOf(compClientSecret)),
+		),
+		build: single(webContainer.buildTaskDefinition)},
+	{name: compWebService, title: "WebService", condition: conditionWeb, enabled: always,
+		needs: append(appServiceNeeds(compWebTask),
+			withCognitoOnly(readyOf(compClientSecretVersion)),
+			// ECS refuses a target group that no listener forwards to.
+			readyOf(compALBListenerHTTPS),
+		),
+		build: single(webService.buildService)},
+	{name: compWebScalingTarget, title: "WebScalingTarget", condition: conditionWeb, enabled: always,
+		needs: []need{readyOf(compWebService)},
+		build: single(webScaling.buildTarget)},
+	{name: compWebScalingPolicy, title: "WebScalingPolicy", condition: conditionWeb, enabled: always,
+		needs: []need{readyOf(compWebScalingTarget)},
+		build: single(webScaling.buildPolicy)},
+}
+
+// appTaskNeeds are what the web and worker task definitions read: the
+// endpoints of the data stores and the ARNs of the secrets and the role.
+func appTaskNeeds() []need {
+	return []need{
+		arnOf(compAppTaskRole),
+		{component: compDatabase, fields: []string{statusPathEndpoint}},
+		{component: compCache, fields: []string{statusPathPrimaryEndpoint}},
+		arnOf(compCredentialsSecret), arnOf(compDatabaseSecret), arnOf(compCacheSecret),
+	}
+}
+
+// appServiceNeeds are what web and worker tasks need to start and stay up.
+func appServiceNeeds(task string) []need {
+	return []need{
+		{component: task, ready: true, fields: []string{statusPathARN}},
+		readyOf(compExecutionPolicy), readyOf(compAppTaskPolicy),
+		readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion), readyOf(compCacheSecretVersion),
+		readyOf(compDatabaseInstance), readyOf(compCache),
+		readyOf(compClickHouseService),
+	}
 }
 
 // single adapts a builder of one resource to the graph's builder signature.
@@ -317,7 +455,9 @@ func neededFields(s *Spec) map[string][]string {
 			continue
 		}
 		for _, n := range c.needs {
-			out[n.component] = append(out[n.component], n.fields...)
+			if n.applies(s) {
+				out[n.component] = append(out[n.component], n.fields...)
+			}
 		}
 	}
 	return out

@@ -72,6 +72,13 @@ var (
 	kindECSCluster              = kind{"ecs", "Cluster", "v1beta2", true}
 	kindLogGroup                = kind{"cloudwatchlogs", "Group", "v1beta1", true}
 	kindPrivateDNSNamespace     = kind{"servicediscovery", "PrivateDNSNamespace", "v1beta1", true}
+	kindDiscoveryService        = kind{"servicediscovery", "Service", "v1beta2", true}
+	kindRole                    = kind{"iam", "Role", "v1beta1", false}
+	kindRolePolicy              = kind{"iam", "RolePolicy", "v1beta1", false}
+	kindTaskDefinition          = kind{"ecs", "TaskDefinition", "v1beta2", true}
+	kindECSService              = kind{"ecs", "Service", "v1beta2", true}
+	kindScalingTarget           = kind{"appautoscaling", "Target", "v1beta1", true}
+	kindScalingPolicy           = kind{"appautoscaling", "Policy", "v1beta2", true}
 )
 
 // MRStyle knows how the two kinds of XR compose managed resources (README.md,
@@ -112,6 +119,13 @@ type mrOptions struct {
 	tagged       bool              // the kind has forProvider.tags
 	connSecret   string            // writeConnectionSecretToRef name
 	extraTags    map[string]string // per-resource tags such as Name
+	// initProvider fields are set when the resource is created and never
+	// again, for fields something else owns after that (the autoscaler owns
+	// a service's task count).
+	initProvider map[string]any
+	// skipLateInitialize keeps the provider from copying what AWS reports
+	// into the spec, where it would undo the owner's later changes.
+	skipLateInitialize bool
 }
 
 // New returns a managed resource of kind k, with forProvider set to body plus
@@ -146,18 +160,22 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	}
 
 	spec := map[string]any{"forProvider": fp}
+	if o.initProvider != nil {
+		spec["initProvider"] = o.initProvider
+	}
+	orphan := o.stateful && s.Orphan
 	if s.Namespaced {
 		spec["providerConfigRef"] = map[string]any{"kind": "ClusterProviderConfig", "name": s.ProviderConfigName}
-		if o.stateful && s.Orphan {
-			// Namespaced MRs have no deletionPolicy: leaving Delete out of the
-			// management policies is how they orphan.
-			spec["managementPolicies"] = []any{"Observe", "Create", "Update", "LateInitialize"}
-		}
 	} else {
 		spec["providerConfigRef"] = map[string]any{"name": s.ProviderConfigName}
-		if o.stateful && s.Orphan {
+		if orphan {
 			spec["deletionPolicy"] = DeletionPolicyOrphan
 		}
+	}
+	// Namespaced MRs have no deletionPolicy: leaving Delete out of the
+	// management policies is how they orphan.
+	if policies := managementPolicies(orphan && s.Namespaced, o.skipLateInitialize); policies != nil {
+		spec["managementPolicies"] = policies
 	}
 	if o.connSecret != "" {
 		spec["writeConnectionSecretToRef"] = s.secretRef(o.connSecret, "")
@@ -166,6 +184,22 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	// would round-trip it through JSON on every call.
 	mr.Object["spec"] = spec
 	return mr
+}
+
+// managementPolicies are the policies of an MR that leaves out Delete or
+// LateInitialize; nil for the default, everything.
+func managementPolicies(noDelete, noLateInitialize bool) []any {
+	if !noDelete && !noLateInitialize {
+		return nil
+	}
+	policies := []any{"Observe", "Create", "Update"}
+	if !noDelete {
+		policies = append(policies, "Delete")
+	}
+	if !noLateInitialize {
+		policies = append(policies, "LateInitialize")
+	}
+	return policies
 }
 
 // NewSecret returns a Kubernetes Secret holding data. A claim's cluster-scoped

@@ -94,6 +94,9 @@ func (w *world) Walk() *plan {
 // firstUnmet returns the first need of c that is not satisfied yet.
 func (w *world) firstUnmet(c *component, p *plan) (need, bool) {
 	for _, n := range c.needs {
+		if !n.applies(w.spec) {
+			continue
+		}
 		if n.ready && !p.componentReady[n.component] {
 			return n, true
 		}

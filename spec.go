@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -65,16 +66,28 @@ type Cognito struct {
 // Langfuse pins the Langfuse release and sizes its containers.
 type Langfuse struct {
 	Version string `json:"version,omitempty"`
-	Web     Task   `json:"web"`
-	Worker  Task   `json:"worker"`
+	// ImageRegistry, when set, prefixes every image (an ECR pull-through
+	// cache of Docker Hub, say), so no task pulls from Docker Hub itself.
+	ImageRegistry       string               `json:"imageRegistry,omitempty"`
+	DefaultOrganization *DefaultOrganization `json:"defaultOrganization,omitempty"`
+	Web                 Task                 `json:"web"`
+	Worker              Task                 `json:"worker"`
 }
 
-// Task sizes one ECS task. Version is used by ClickHouse only.
+// DefaultOrganization is the organization people who sign in with SSO join.
+type DefaultOrganization struct {
+	ID   string `json:"id"`
+	Role string `json:"role,omitempty"`
+}
+
+// Task sizes one ECS task. Version is used by ClickHouse only, MaxReplicas
+// by the autoscaled web and worker only.
 type Task struct {
-	Version  string `json:"version,omitempty"`
-	Replicas *int64 `json:"replicas,omitempty"`
-	CPU      int64  `json:"cpu,omitempty"`
-	Memory   int64  `json:"memory,omitempty"`
+	Version     string `json:"version,omitempty"`
+	Replicas    *int64 `json:"replicas,omitempty"`
+	MaxReplicas *int64 `json:"maxReplicas,omitempty"`
+	CPU         int64  `json:"cpu,omitempty"`
+	Memory      int64  `json:"memory,omitempty"`
 }
 
 // Database sizes Aurora Serverless v2, in ACUs.
@@ -102,6 +115,9 @@ const (
 	ManagedLoginClassic = "classic"
 )
 
+// organizationRoles are the roles Langfuse gives members of an organization.
+var organizationRoles = []string{"OWNER", "ADMIN", "MEMBER", "VIEWER", "NONE"}
+
 // Defaults of the API; the XRDs in example/ declare the same ones.
 const (
 	defaultProviderConfigName = "default"
@@ -110,6 +126,7 @@ const (
 	defaultClickHouseVersion  = "25.12"
 	defaultCacheNodeType      = "cache.t4g.small"
 	defaultAllowedCIDR        = "0.0.0.0/0"
+	defaultOrganizationRole   = "VIEWER"
 )
 
 // The patterns below are the XRDs' patterns; keep them in step.
@@ -124,7 +141,12 @@ var (
 	reImageTag     = regexp.MustCompile(`^([34])(\.[0-9]+){0,2}$`)
 	reCHVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)(\.[0-9]+){0,2}$`)
 	reCacheNodeTyp = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
+	reRegistry     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$`)
+	reOrgID        = regexp.MustCompile(`^[A-Za-z0-9][-A-Za-z0-9_]{0,63}$`)
 )
+
+// maxRegistryLength keeps an image reference within what ECS accepts.
+const maxRegistryLength = 200
 
 // acmMaxDomainLength is ACM's limit on a certificate's first domain name. The
 // longest name we certify is <domainPrefix>.<hostName>.<zoneName>.
@@ -217,11 +239,7 @@ func (s *Spec) Default() {
 	if c.ManagedLogin == "" {
 		c.ManagedLogin = ManagedLoginV2
 	}
-	if s.Langfuse.Version == "" {
-		s.Langfuse.Version = defaultLangfuseVersion
-	}
-	defaultTask(&s.Langfuse.Web, 2, 2048, 4096)
-	defaultTask(&s.Langfuse.Worker, 1, 2048, 4096)
+	s.Langfuse.Default()
 	defaultTask(&s.ClickHouse, 1, 2048, 8192)
 	if s.ClickHouse.Version == "" {
 		s.ClickHouse.Version = defaultClickHouseVersion
@@ -234,6 +252,23 @@ func (s *Spec) Default() {
 	}
 	if s.Cache.NodeType == "" {
 		s.Cache.NodeType = defaultCacheNodeType
+	}
+}
+
+// Default fills the defaults of spec.langfuse.
+func (l *Langfuse) Default() {
+	if l.Version == "" {
+		l.Version = defaultLangfuseVersion
+	}
+	defaultTask(&l.Web, 2, 2048, 4096)
+	defaultTask(&l.Worker, 1, 2048, 4096)
+	for _, t := range []*Task{&l.Web, &l.Worker} {
+		if t.MaxReplicas == nil {
+			t.MaxReplicas = ptr(min(2**t.Replicas, maxTaskReplicas))
+		}
+	}
+	if o := l.DefaultOrganization; o != nil && o.Role == "" {
+		o.Role = defaultOrganizationRole
 	}
 }
 
@@ -306,11 +341,17 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	if m == nil {
 		errs = append(errs, field.Invalid(lf.Child("version"), s.Langfuse.Version, "must be a Langfuse image tag of major version 3 or 4, such as 3.174.1"))
 	}
-	errs = append(errs, task(lf.Child("web"), s.Langfuse.Web)...)
-	errs = append(errs, task(lf.Child("worker"), s.Langfuse.Worker)...)
+	errs = append(errs, s.Langfuse.validate(lf)...)
 
 	ch := spec.Child("clickhouse")
 	errs = append(errs, task(ch, s.ClickHouse)...)
+	// Two ClickHouse processes must never share the data directory.
+	if *s.ClickHouse.Replicas != 1 {
+		errs = append(errs, field.Invalid(ch.Child("replicas"), *s.ClickHouse.Replicas, "ClickHouse runs as exactly one task: leave the field out"))
+	}
+	if s.ClickHouse.MaxReplicas != nil {
+		errs = append(errs, field.Forbidden(ch.Child("maxReplicas"), "ClickHouse runs as exactly one task and is not autoscaled"))
+	}
 	chv := reCHVersion.FindStringSubmatch(s.ClickHouse.Version)
 	switch {
 	case chv == nil:
@@ -409,6 +450,41 @@ func task(p *field.Path, t Task) field.ErrorList {
 		errs = append(errs, field.Invalid(p.Child("memory"), t.Memory, fmt.Sprintf("is not a Fargate memory size (MiB) for cpu %d", t.CPU)))
 	}
 	return errs
+}
+
+// validate checks spec.langfuse but for its version, which ClickHouse's
+// version is checked against.
+func (l *Langfuse) validate(lf *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, task(lf.Child("web"), l.Web)...)
+	errs = append(errs, task(lf.Child("worker"), l.Worker)...)
+	errs = append(errs, autoscaled(lf.Child("web"), l.Web)...)
+	errs = append(errs, autoscaled(lf.Child("worker"), l.Worker)...)
+	if r := l.ImageRegistry; r != "" && (len(r) > maxRegistryLength || !reRegistry.MatchString(r)) {
+		errs = append(errs, field.Invalid(lf.Child("imageRegistry"), r, "must be a registry host with an optional path and no trailing slash, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"))
+	}
+	if o := l.DefaultOrganization; o != nil {
+		org := lf.Child("defaultOrganization")
+		errs = append(errs, matches(org.Child("id"), o.ID, reOrgID, "a Langfuse organization id: letters, digits, - and _, at most 64")...)
+		if !slices.Contains(organizationRoles, o.Role) {
+			errs = append(errs, field.NotSupported(org.Child("role"), o.Role, organizationRoles))
+		}
+	}
+	return errs
+}
+
+// maxTaskReplicas is the most tasks a service runs.
+const maxTaskReplicas = 100
+
+// autoscaled checks the range the autoscaler keeps a service in.
+func autoscaled(p *field.Path, t Task) field.ErrorList {
+	switch {
+	case *t.MaxReplicas > maxTaskReplicas:
+		return field.ErrorList{field.Invalid(p.Child("maxReplicas"), *t.MaxReplicas, fmt.Sprintf("must be at most %d", maxTaskReplicas))}
+	case *t.MaxReplicas < *t.Replicas:
+		return field.ErrorList{field.Invalid(p.Child("maxReplicas"), *t.MaxReplicas, fmt.Sprintf("must not be less than replicas (%d)", *t.Replicas))}
+	}
+	return nil
 }
 
 func atLeast(major, minor string, wantMajor, wantMinor int) bool {

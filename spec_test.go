@@ -207,8 +207,8 @@ func TestDefaults(t *testing.T) {
 		Auth: Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
 		Langfuse: Langfuse{
 			Version: "3.174.1",
-			Web:     Task{Replicas: ptr[int64](2), CPU: 2048, Memory: 4096},
-			Worker:  Task{Replicas: ptr[int64](1), CPU: 2048, Memory: 4096},
+			Web:     Task{Replicas: ptr[int64](2), MaxReplicas: ptr[int64](4), CPU: 2048, Memory: 4096},
+			Worker:  Task{Replicas: ptr[int64](1), MaxReplicas: ptr[int64](2), CPU: 2048, Memory: 4096},
 		},
 		ClickHouse: Task{Version: "25.12", Replicas: ptr[int64](1), CPU: 2048, Memory: 8192},
 		Database:   Database{MinCapacity: ptr(0.5), MaxCapacity: 2},

@@ -102,6 +102,43 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"id": id, "arn": arn("elasticfilesystem", "access-point/"+id)}
 	case "Resource":
 		return map[string]any{"id": h[:12]}
+	case "Group": // a log group, named by its external name
+		return map[string]any{"id": "/ecs/" + h[:12], "arn": arn("logs", "log-group:/ecs/"+h[:12])}
+	case "Role":
+		return map[string]any{"id": "role-" + h[:12], "arn": "arn:aws:iam::" + Account + ":role/role-" + h[:12], "uniqueId": "AROA" + strings.ToUpper(h[:17])}
+	case "TaskDefinition":
+		family, _ := fp["family"].(string)
+		return map[string]any{
+			"arn":                arn("ecs", "task-definition/"+family+":1"),
+			"arnWithoutRevision": arn("ecs", "task-definition/"+family),
+			"revision":           int64(1),
+		}
+	case "Service":
+		if _, discovery := fp["dnsConfig"]; discovery {
+			id := "srv-" + h[:16]
+			return map[string]any{"id": id, "arn": arn("servicediscovery", "service/"+id)}
+		}
+		return map[string]any{"id": arn("ecs", "service/"+h[:12])}
+	case "Cluster":
+		if _, rds := fp["engine"]; rds {
+			return map[string]any{
+				"arn":            arn("rds", "cluster:"+h[:12]),
+				"endpoint":       h[:12] + ".cluster-c" + h[12:22] + "." + region + ".rds.amazonaws.com",
+				"readerEndpoint": h[:12] + ".cluster-ro-c" + h[12:22] + "." + region + ".rds.amazonaws.com",
+				"port":           int64(5432),
+			}
+		}
+		return map[string]any{"id": h[:12], "arn": arn("ecs", "cluster/"+h[:12])}
+	case "ReplicationGroup":
+		return map[string]any{
+			"arn":                    arn("elasticache", "replicationgroup:"+h[:12]),
+			"primaryEndpointAddress": "master." + h[:12] + ".c" + h[12:18] + "." + region + ".cache.amazonaws.com",
+			"readerEndpointAddress":  "replica." + h[:12] + ".c" + h[12:18] + "." + region + ".cache.amazonaws.com",
+			"port":                   int64(6379),
+		}
+	case "PrivateDNSNamespace":
+		id := "ns-" + h[:16]
+		return map[string]any{"id": id, "arn": arn("servicediscovery", "namespace/"+id), "hostedZone": "Z" + strings.ToUpper(h[:20])}
 	default:
 		return map[string]any{"id": h[:12]}
 	}
