@@ -12,6 +12,7 @@ import (
 	apiextensions "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apivalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 )
 
@@ -59,6 +60,15 @@ var badSpecs = map[string]struct {
 	"DatabaseMinOverMax":     {set: map[string]any{"spec.database.minCapacity": 8.0, "spec.database.maxCapacity": 4.0}, field: "spec.database.minCapacity"},
 	"BadCacheNodeType":       {set: map[string]any{"spec.cache.nodeType": "t4g.small"}, field: "spec.cache.nodeType"},
 	"ReplicasNotInteger":     {set: map[string]any{"spec.langfuse.web.replicas": "two"}, field: "spec.langfuse.web.replicas"},
+	"MaxBelowReplicas":       {set: map[string]any{"spec.langfuse.web.replicas": int64(3), "spec.langfuse.web.maxReplicas": int64(2)}, field: "spec.langfuse.web.maxReplicas"},
+	"MaxReplicasTooMany":     {set: map[string]any{"spec.langfuse.worker.maxReplicas": int64(101)}, field: "spec.langfuse.worker.maxReplicas"},
+	"TwoClickHouses":         {set: map[string]any{"spec.clickhouse.replicas": int64(2)}, field: "spec.clickhouse.replicas"},
+	"ClickHouseAutoscaled":   {set: map[string]any{"spec.clickhouse.maxReplicas": int64(2)}, field: "spec.clickhouse.maxReplicas"},
+	"RegistryTrailingSlash":  {set: map[string]any{"spec.langfuse.imageRegistry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/"}, field: "spec.langfuse.imageRegistry"},
+	"RegistryWithScheme":     {set: map[string]any{"spec.langfuse.imageRegistry": "https://registry.example.com"}, field: "spec.langfuse.imageRegistry"},
+	"OrganizationWithoutID":  {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"role": "MEMBER"}}, field: "spec.langfuse.defaultOrganization.id"},
+	"BadOrganizationRole":    {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme", "role": "GUEST"}}, field: "spec.langfuse.defaultOrganization.role"},
+	"BadOrganizationID":      {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme corp"}}, field: "spec.langfuse.defaultOrganization.id"},
 }
 
 // manyCIDRs lists n distinct /24 blocks.
@@ -108,7 +118,12 @@ func TestBadSpecRejectedByXRD(t *testing.T) {
 			t.Run(path+"/"+name, func(t *testing.T) {
 				xr := withSpec(t, loadXR(t, exampleClaimXR), tc.set).AsMap()
 				delete(xr, "metadata")
-				errs, _ := v.validate(xr)
+				errs, unknown := v.validate(xr)
+				// kubectl validates fields strictly: a field the schema does
+				// not know is an error naming it.
+				for _, u := range unknown {
+					errs = append(errs, field.Forbidden(field.NewPath(u), "unknown field"))
+				}
 				if len(errs) == 0 {
 					t.Fatalf("the XRD accepts a bad %s", tc.field)
 				}

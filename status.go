@@ -38,7 +38,26 @@ type xrStatus struct {
 	AuthURL    string         `json:"authUrl,omitempty"`
 	Bucket     string         `json:"bucket,omitempty"`
 	Cognito    *cognitoStatus `json:"cognito,omitempty"`
+	Database   *endpoint      `json:"database,omitempty"`
+	Cache      *endpoint      `json:"cache,omitempty"`
+	ECS        *ecsStatus     `json:"ecs,omitempty"`
 	WaitingFor []string       `json:"waitingFor"`
+}
+
+// endpoint is where a data store answers; never a credential.
+type endpoint struct {
+	Endpoint string `json:"endpoint"`
+}
+
+// ecsStatus names what an operator looks for in the ECS console, or passes
+// to aws ecs execute-command.
+type ecsStatus struct {
+	Cluster           string `json:"cluster"`
+	WebService        string `json:"webService,omitempty"`
+	WorkerService     string `json:"workerService,omitempty"`
+	ClickHouseService string `json:"clickhouseService,omitempty"`
+	// ClickHouseHost is ClickHouse's name inside the VPC.
+	ClickHouseHost string `json:"clickhouseHost,omitempty"`
 }
 
 type cognitoStatus struct {
@@ -53,6 +72,13 @@ func statusOf(w *world, p *plan) xrStatus {
 	if w.exists(compBucket) {
 		st.Bucket = w.bucketName()
 	}
+	if ep := w.statusString(compDatabase, statusPathEndpoint); ep != "" {
+		st.Database = &endpoint{Endpoint: ep}
+	}
+	if ep := w.statusString(compCache, statusPathPrimaryEndpoint); ep != "" {
+		st.Cache = &endpoint{Endpoint: ep}
+	}
+	st.ECS = ecsStatusOf(w)
 	if !w.spec.CognitoEnabled() {
 		return st
 	}
@@ -70,6 +96,25 @@ func statusOf(w *world, p *plan) xrStatus {
 		st.Cognito = &c
 	}
 	return st
+}
+
+// ecsStatusOf names the cluster and the services that exist.
+func ecsStatusOf(w *world) *ecsStatus {
+	if !w.exists(compECSCluster) {
+		return nil
+	}
+	e := &ecsStatus{Cluster: w.ecsClusterName()}
+	if w.exists(compWebService) {
+		e.WebService = w.serviceName(webService)
+	}
+	if w.exists(compWorkerService) {
+		e.WorkerService = w.serviceName(workerService)
+	}
+	if w.exists(compClickHouseService) {
+		e.ClickHouseService = w.serviceName(clickHouseService)
+		e.ClickHouseHost = w.clickHouseHost()
+	}
+	return e
 }
 
 // setStatus writes each status field the function owns, leaving others that
