@@ -7,8 +7,10 @@
 #   hack/render.sh              # the claim's XR (cluster-scoped MRs)
 #   hack/render.sh namespaced   # a namespaced v2 XR (.m. MRs)
 #
-# Set STAGE=3-host-record-ready to render one stage only, FULL=1 to print the
-# whole output (XR, composed resources and results) instead of a summary.
+# Each stage prints what appears in it, what is held back and what it waits
+# for, the gate conditions and the events (hack/summary). Set
+# STAGE=3-host-record-ready to render one stage only, FULL=1 to print the
+# whole output (XR, composed resources and results) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,7 @@ trap cleanup EXIT
 
 echo "building the function" >&2
 go build -o "$work/function" .
+go build -o "$work/summary" ./hack/summary
 port=${PORT:-9443}
 "$work/function" --insecure --address="127.0.0.1:$port" --metrics-address= >"$work/function.log" 2>&1 &
 fn_pid=$!
@@ -42,15 +45,6 @@ render() { # <observed dir or empty>
 	"$crank" render "${args[@]}"
 }
 
-summary() { # reads render output, prints one line per composed resource
-	yq -r 'select(.kind != null) |
-		if .kind == "Result" then "  event    \(.severity): \(.message)"
-		elif .metadata.annotations["crossplane.io/composition-resource-name"] then
-			"  composed \(.metadata.annotations["crossplane.io/composition-resource-name"]) (\(.apiVersion) \(.kind))"
-		else "  XR       \(.kind) \(.metadata.name): Ready=\((.status.conditions // [])[] | select(.type == "Ready") | .status), waitingFor=\(.status.waitingFor | length)"
-		end' 2>/dev/null
-}
-
 stages=("" $(cd "$dir/observed" && ls -d */ | tr -d /))
 [[ -n ${STAGE:-} ]] && stages=("$STAGE")
 for stage in "${stages[@]}"; do
@@ -58,10 +52,9 @@ for stage in "${stages[@]}"; do
 	[[ -n $stage ]] && obs=$dir/observed/$stage
 	echo "=== ${stage:-0-nothing-observed} ==="
 	render "$obs" >"$work/out.yaml"
-	# The summary needs the jq-flavoured yq (Debian's package); otherwise print all.
-	if [[ -n ${FULL:-} ]] || ! summary <"$work/out.yaml" >"$work/summary.txt"; then
+	if [[ -n ${FULL:-} ]]; then
 		cat "$work/out.yaml"
 	else
-		cat "$work/summary.txt"
+		"$work/summary" "$obs" <"$work/out.yaml"
 	fi
 done
