@@ -165,6 +165,12 @@ var allowedEdits = map[string]map[string]any{
 	"DisableCognito":    {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 	"EmailPasswordAuth": {"spec.auth.disableEmailPasswordAuth": false},
 	"LangfuseVersion":   {"spec.langfuse.version": "3.180.0"},
+	"ClickHouseVersion": {"spec.clickhouse.version": "25.12.2"},
+	"Replicas":          {"spec.langfuse.web.replicas": int64(3), "spec.langfuse.web.maxReplicas": int64(6)},
+	"TaskSize":          {"spec.langfuse.worker.cpu": int64(4096), "spec.langfuse.worker.memory": int64(8192)},
+	"ImageRegistry":     {"spec.langfuse.imageRegistry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"},
+	"Organization":      {"spec.langfuse.defaultOrganization": map[string]any{"id": "acme"}},
+	"Init":              {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 }
 
 // TestAllowedEditsApply checks that an edit AWS applies in place is not

@@ -159,6 +159,10 @@ func (c *call) world(req *fnv1.RunFunctionRequest, generate generator) *world {
 	w := newWorld(c.spec, styleFor(c.oxr, c.spec, c.in), namerFor(c.oxr), c.observed)
 	w.generate = generate
 	w.coreV2 = request.AdvertisesCapabilities(req)
+	w.userNamespace = c.oxr.Resource.GetNamespace()
+	if ns := c.oxr.Resource.GetLabels()["crossplane.io/claim-namespace"]; ns != "" {
+		w.userNamespace = ns
+	}
 	w.xrConnection = c.oxr.ConnectionDetails
 	w.xrSecret.name, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.name")
 	w.xrSecret.namespace, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.namespace")

@@ -84,6 +84,8 @@ const (
 	compWebService               = "web-service"
 	compWebScalingTarget         = "web-scaling-target"
 	compWebScalingPolicy         = "web-scaling-policy"
+	compInitSecrets              = "init-secret"
+	compInitVersions             = "init-secret-version"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -148,6 +150,12 @@ func readyOf(component string) need { return need{component: component, ready: t
 // withCognitoOnly makes a need apply only with Cognito.
 func withCognitoOnly(n need) need {
 	n.when = withCognito
+	return n
+}
+
+// withInitOnly makes a need apply only with headless initialization.
+func withInitOnly(n need) need {
+	n.when = withInit
 	return n
 }
 
@@ -302,6 +310,13 @@ var graph = []component{
 		needs: []need{{component: compUserPoolDomain, fields: []string{statusPathCloudFront}}},
 		build: single(buildAuthRecord)},
 
+	// Langfuse's headless initialization, from the user's own Secret, one
+	// copy per key (init.go).
+	{name: compInitSecrets, title: "InitSecrets", condition: conditionWeb, enabled: withInit, memberKey: initSecretKey, build: buildInitSecrets},
+	{name: compInitVersions, title: "InitSecretVersions", condition: conditionWeb, enabled: withInit,
+		needs:     []need{readyOf(compInitSecrets)},
+		memberKey: initVersionKey, build: buildInitVersions},
+
 	// Who the tasks are to AWS (iam.go): each policy names the ARNs of
 	// exactly what the role may use.
 	{name: compExecutionRole, title: "ExecutionRole", condition: conditionTaskRoles, enabled: always, build: single(executionRole.buildRole)},
@@ -309,6 +324,7 @@ var graph = []component{
 		needs: []need{
 			arnOf(compCredentialsSecret), arnOf(compDatabaseSecret), arnOf(compCacheSecret), withCognitoOnly(arnOf(compClientSecret)),
 			arnOf(compLogGroupWeb), arnOf(compLogGroupWorker), arnOf(compLogGroupClickHouse),
+			withInitOnly(readyOf(compInitSecrets)),
 		},
 		build: single(executionRole.buildPolicy)},
 	{name: compAppTaskRole, title: "AppTaskRole", condition: conditionTaskRoles, enabled: always, build: single(appTaskRole.buildRole)},
@@ -360,11 +376,13 @@ var graph = []component{
 			withCognitoOnly(need{component: compUserPool, fields: []string{statusPathPoolEndpoint}}),
 			withCognitoOnly(need{component: compUserPoolClient, fields: []string{statusPathID}}),
 			withCognitoOnly(arnOf(compClientSecret)),
+			withInitOnly(readyOf(compInitSecrets)),
 		),
 		build: single(webContainer.buildTaskDefinition)},
 	{name: compWebService, title: "WebService", condition: conditionWeb, enabled: always,
 		needs: append(appServiceNeeds(compWebTask),
 			withCognitoOnly(readyOf(compClientSecretVersion)),
+			withInitOnly(readyOf(compInitVersions)),
 			// ECS refuses a target group that no listener forwards to.
 			readyOf(compALBListenerHTTPS),
 		),

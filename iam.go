@@ -113,6 +113,11 @@ func executionStatements(w *world) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	initSecrets, err := w.initSecretARNs()
+	if err != nil {
+		return nil, err
+	}
+	secrets = append(secrets, sortedValues(initSecrets)...)
 	streams, err := w.logStreamARNs(logGroups...)
 	if err != nil {
 		return nil, err

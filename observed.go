@@ -32,6 +32,9 @@ type world struct {
 	// Secret they are written to, which hold a claim's credentials.
 	xrConnection map[string][]byte
 	xrSecret     struct{ name, namespace string }
+	// userNamespace is where the user's own Secrets are: the claim's
+	// namespace, or the namespaced XR's.
+	userNamespace string
 	// coreV2 is set when the core says it is Crossplane v2.2 or later.
 	coreV2 bool
 	// credentialsDoc or credentialsErr is the credentials' JSON document,

@@ -28,6 +28,8 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 		map[string]any{"spec.network.allowedCidrs": []any{"192.0.2.0/24", "198.51.100.0/24", "10.0.0.0/8"}},
 		map[string]any{"spec.network.allowedCidrs": nil},
 		map[string]any{"spec.auth.cognito.mfa": "OFF", "spec.auth.cognito.managedLogin": "v2"},
+		map[string]any{"spec.langfuse.init": nil},
+		map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_ORG_NAME"}}},
 	)
 	refused := []struct {
 		set       map[string]any
@@ -135,6 +137,9 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
 	case compEFSMountTargets:
 		return slices.Contains(spec.Network.PrivateSubnetIDs, str(f["subnetId"]))
+	case compInitSecrets, compInitVersions:
+		key := c.memberKey(f)
+		return slices.ContainsFunc(spec.Langfuse.Init.Keys, func(k string) bool { return initMemberKey(k) == key })
 	}
 	return true
 }

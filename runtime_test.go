@@ -197,6 +197,7 @@ func TestExecutionRoleReadsExactlyThisXRsSecrets(t *testing.T) {
 	for name, set := range map[string]map[string]any{
 		"Cognito":   nil,
 		"NoCognito": {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+		"Init":      {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), set))
@@ -388,5 +389,46 @@ func TestDefaultOrganization(t *testing.T) {
 	env, _ := variables(containerOf(t, out[compWebTask]))
 	if env["LANGFUSE_DEFAULT_ORG_ID"] != "acme" || env["LANGFUSE_DEFAULT_ORG_ROLE"] != "VIEWER" {
 		t.Errorf("LANGFUSE_DEFAULT_ORG_ID=%q LANGFUSE_DEFAULT_ORG_ROLE=%q, want acme and VIEWER", env["LANGFUSE_DEFAULT_ORG_ID"], env["LANGFUSE_DEFAULT_ORG_ROLE"])
+	}
+}
+
+// TestInitPassedByReference checks that each init key goes from the user's
+// Secret to Secrets Manager by reference and into the web container as an
+// ECS secret, and nowhere else.
+func TestInitPassedByReference(t *testing.T) {
+	keys := []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_PROJECT_ID", "LANGFUSE_INIT_PROJECT_PUBLIC_KEY", "LANGFUSE_INIT_PROJECT_SECRET_KEY", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}
+	for _, tc := range []struct {
+		xr, namespace string
+	}{{exampleClaimXR, "team-ml"}, {exampleNamespacedXR, ""}} {
+		t.Run(tc.xr, func(t *testing.T) {
+			out, status := rendered(t, withSpec(t, loadXR(t, tc.xr), map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": keys}}))
+			_, webSecrets := variables(containerOf(t, out[compWebTask]))
+			_, workerSecrets := variables(containerOf(t, out[compWorkerTask]))
+			for _, k := range keys {
+				key := k.(string)
+				member := initMemberKey(key)
+				secret := string(resourceName(compInitSecrets, member))
+				version := out[string(resourceName(compInitVersions, member))]
+				if version == nil {
+					t.Fatalf("no secret version copies %s", key)
+				}
+				want := map[string]any{"name": "langfuse-init", "key": key}
+				if tc.namespace != "" {
+					want["namespace"] = tc.namespace // the claim's: the user's own Secret
+				}
+				if diff := cmp.Diff(want, fp(version)["secretStringSecretRef"]); diff != "" {
+					t.Errorf("%s copies: -want, +got:\n%s", key, diff)
+				}
+				if got, want := fp(version)["secretId"], fp(out[secret])["name"]; got != want {
+					t.Errorf("%s is copied into %v, want its own secret %v", key, got, want)
+				}
+				if got, want := webSecrets[key], reported(t, status, secret, "arn"); got != want {
+					t.Errorf("web reads %s from %q, want %q", key, got, want)
+				}
+				if _, ok := workerSecrets[key]; ok {
+					t.Errorf("the worker reads %s: initialization is the web container's", key)
+				}
+			}
+		})
 	}
 }

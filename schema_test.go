@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,6 +94,10 @@ func (v *schemaValidator) validate(obj map[string]any) (field.ErrorList, []strin
 // validateUpdate is validate for an update of old to obj, which also runs the
 // CEL transition rules (those that read oldSelf), as the API server does.
 func (v *schemaValidator) validateUpdate(obj, old map[string]any) (field.ErrorList, []string) {
+	asDecoded(obj)
+	if old != nil {
+		asDecoded(old)
+	}
 	structuraldefaulting.Default(obj, v.structural)
 	var oldObj any
 	if old != nil {
@@ -110,6 +115,27 @@ func (v *schemaValidator) validateUpdate(obj, old map[string]any) (field.ErrorLi
 	celErrs, _ := cel.NewValidator(v.structural, true, celconfig.PerCallLimit).
 		Validate(context.Background(), nil, v.structural, obj, oldObj, celconfig.RuntimeCELCostBudget)
 	return append(errs, celErrs...), unknown
+}
+
+// asDecoded makes whole numbers int64, as the API server's JSON decoding of
+// an object does; a protobuf Struct (the function's wire format) has only
+// float64, which CEL's integer rules would refuse.
+func asDecoded(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = asDecoded(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = asDecoded(e)
+		}
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
+			return int64(t)
+		}
+	}
+	return v
 }
 
 var (
@@ -186,6 +212,12 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 		"SeveralCIDRs":  {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
 		"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
 		"OtherRegionPC": {"spec.region": "ap-southeast-2", "spec.providerConfigName": "aws-prod"},
+		"RuntimeOptions": {
+			"spec.langfuse.init":                map[string]any{"secretName": "langfuse-init"},
+			"spec.langfuse.defaultOrganization": map[string]any{"id": "acme", "role": "MEMBER"},
+			"spec.langfuse.imageRegistry":       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub",
+			"spec.langfuse.web.maxReplicas":     int64(8),
+		},
 	}
 	for style, xrPath := range map[string]string{"Cluster": exampleClaimXR, "Namespaced": exampleNamespacedXR} {
 		for variant, set := range variants {

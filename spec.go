@@ -70,8 +70,16 @@ type Langfuse struct {
 	// cache of Docker Hub, say), so no task pulls from Docker Hub itself.
 	ImageRegistry       string               `json:"imageRegistry,omitempty"`
 	DefaultOrganization *DefaultOrganization `json:"defaultOrganization,omitempty"`
+	Init                *Init                `json:"init,omitempty"`
 	Web                 Task                 `json:"web"`
 	Worker              Task                 `json:"worker"`
+}
+
+// Init names the Kubernetes Secret that Langfuse's headless initialization
+// reads, and which of its keys it has.
+type Init struct {
+	SecretName string   `json:"secretName"`
+	Keys       []string `json:"keys,omitempty"`
 }
 
 // DefaultOrganization is the organization people who sign in with SSO join.
@@ -269,6 +277,9 @@ func (l *Langfuse) Default() {
 	}
 	if o := l.DefaultOrganization; o != nil && o.Role == "" {
 		o.Role = defaultOrganizationRole
+	}
+	if l.Init != nil && l.Init.Keys == nil {
+		l.Init.Keys = slices.Clone(defaultInitKeys)
 	}
 }
 
@@ -468,6 +479,39 @@ func (l *Langfuse) validate(lf *field.Path) field.ErrorList {
 		errs = append(errs, matches(org.Child("id"), o.ID, reOrgID, "a Langfuse organization id: letters, digits, - and _, at most 64")...)
 		if !slices.Contains(organizationRoles, o.Role) {
 			errs = append(errs, field.NotSupported(org.Child("role"), o.Role, organizationRoles))
+		}
+	}
+	if l.Init != nil {
+		errs = append(errs, l.Init.validate(lf.Child("init"))...)
+	}
+	return errs
+}
+
+// validate checks the init Secret's name and keys: Langfuse's own names,
+// each once, and the ones that need another with it.
+func (i *Init) validate(p *field.Path) field.ErrorList {
+	errs := matches(p.Child("secretName"), i.SecretName, reK8sName, "the name of a Kubernetes Secret in the claim's namespace")
+	keys := p.Child("keys")
+	seen := map[string]bool{}
+	for n, k := range i.Keys {
+		switch {
+		case !slices.Contains(initKeys, k):
+			errs = append(errs, field.NotSupported(keys.Index(n), k, initKeys))
+		case seen[k]:
+			errs = append(errs, field.Duplicate(keys.Index(n), k))
+		}
+		seen[k] = true
+	}
+	if len(i.Keys) > 0 && !seen["LANGFUSE_INIT_ORG_ID"] {
+		errs = append(errs, field.Required(keys, "must include LANGFUSE_INIT_ORG_ID: Langfuse initializes nothing without an organization"))
+	}
+	for _, dep := range [][2]string{
+		{"LANGFUSE_INIT_PROJECT_PUBLIC_KEY", "LANGFUSE_INIT_PROJECT_ID"}, {"LANGFUSE_INIT_PROJECT_SECRET_KEY", "LANGFUSE_INIT_PROJECT_ID"},
+		{"LANGFUSE_INIT_PROJECT_PUBLIC_KEY", "LANGFUSE_INIT_PROJECT_SECRET_KEY"}, {"LANGFUSE_INIT_PROJECT_SECRET_KEY", "LANGFUSE_INIT_PROJECT_PUBLIC_KEY"},
+		{"LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}, {"LANGFUSE_INIT_USER_PASSWORD", "LANGFUSE_INIT_USER_EMAIL"},
+	} {
+		if seen[dep[0]] && !seen[dep[1]] {
+			errs = append(errs, field.Invalid(keys, i.Keys, dep[0]+" needs "+dep[1]))
 		}
 	}
 	return errs

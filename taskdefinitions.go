@@ -366,6 +366,13 @@ func webSettings(w *world) (settings, error) {
 		return st, err
 	}
 	st.secrets["NEXTAUTH_SECRET"] = jsonKey(credentials[0], "NEXTAUTH_SECRET")
+	initSecrets, err := w.initSecretARNs()
+	if err != nil {
+		return st, err
+	}
+	for key, arn := range initSecrets {
+		st.secrets[key] = arn
+	}
 	if o := w.spec.Langfuse.DefaultOrganization; o != nil {
 		st.env["LANGFUSE_DEFAULT_ORG_ID"] = o.ID
 		st.env["LANGFUSE_DEFAULT_ORG_ROLE"] = o.Role

@@ -62,8 +62,24 @@ func summarize(in io.Reader, out io.Writer, observedDir string) error {
 	if err != nil {
 		return err
 	}
-	var xr *object
-	var composed, appear, events []string
+	w, err := read(in, observed)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(out, w.String())
+	return err
+}
+
+// wave is one render, read.
+type wave struct {
+	xr                       *object
+	composed, appear, events []string
+}
+
+// read decodes the render's documents: the XR, the composed resources (and
+// which of them are not observed yet) and the results.
+func read(in io.Reader, observed map[string]bool) (*wave, error) {
+	w := &wave{}
 	r := utilyaml.NewYAMLReader(bufio.NewReader(in))
 	for {
 		doc, err := r.Read()
@@ -71,52 +87,59 @@ func summarize(in io.Reader, out io.Writer, observedDir string) error {
 			break
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		o := &object{}
 		if err := yaml.Unmarshal(doc, o); err != nil {
-			return err
+			return nil, err
 		}
 		switch name := o.Metadata.Annotations[compositionResourceName]; {
 		case o.Kind == "":
 		case o.Kind == "Result":
-			events = append(events, fmt.Sprintf("  event     %s: %s", o.Severity, o.Message))
+			w.events = append(w.events, fmt.Sprintf("  event     %s: %s", o.Severity, o.Message))
 		case name != "":
-			composed = append(composed, name)
+			w.composed = append(w.composed, name)
 			if !observed[name] {
-				appear = append(appear, fmt.Sprintf("  appears   %s (%s %s)", name, o.APIVersion, o.Kind))
+				w.appear = append(w.appear, fmt.Sprintf("  appears   %s (%s %s)", name, o.APIVersion, o.Kind))
 			}
-		case xr == nil:
-			xr = o
+		case w.xr == nil:
+			w.xr = o
 		}
 	}
-	if xr == nil {
-		return errors.New("no XR in the render output")
+	if w.xr == nil {
+		return nil, errors.New("no XR in the render output")
 	}
-	sort.Strings(appear)
+	sort.Strings(w.appear)
+	return w, nil
+}
+
+// String is the wave's summary: a line for the XR, then what appears, what
+// is held, the gates and the events.
+func (w *wave) String() string {
 	ready := "Unknown"
 	var gates []string
-	for _, c := range xr.Status.Conditions {
-		if c.Type == "Ready" {
+	for _, c := range w.xr.Status.Conditions {
+		switch c.Type {
+		case "Ready":
 			ready = c.Status
+		case "Synced":
+		default:
+			line := fmt.Sprintf("  gate      %s=%s (%s)", c.Type, c.Status, c.Reason)
+			if c.Status != "True" && c.Message != "" {
+				line += ": " + c.Message
+			}
+			gates = append(gates, line)
 		}
-		if c.Type == "Ready" || c.Type == "Synced" {
-			continue
-		}
-		line := fmt.Sprintf("  gate      %s=%s (%s)", c.Type, c.Status, c.Reason)
-		if c.Status != "True" && c.Message != "" {
-			line += ": " + c.Message
-		}
-		gates = append(gates, line)
 	}
 	sort.Strings(gates)
-	fmt.Fprintf(out, "XR %s %s: Ready=%s, %d composed, %d appear, %d held\n", xr.Kind, xr.Metadata.Name, ready, len(composed), len(appear), len(xr.Status.WaitingFor))
-	for _, lines := range [][]string{appear, held(xr.Status.WaitingFor), gates, events} {
+	var b strings.Builder
+	fmt.Fprintf(&b, "XR %s %s: Ready=%s, %d composed, %d appear, %d held\n", w.xr.Kind, w.xr.Metadata.Name, ready, len(w.composed), len(w.appear), len(w.xr.Status.WaitingFor))
+	for _, lines := range [][]string{w.appear, held(w.xr.Status.WaitingFor), gates, w.events} {
 		for _, l := range lines {
-			fmt.Fprintln(out, l)
+			b.WriteString(l + "\n")
 		}
 	}
-	return nil
+	return b.String()
 }
 
 func held(waitingFor []string) []string {
