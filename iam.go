@@ -89,10 +89,11 @@ func (r role) buildPolicy(w *world) (*composed.Unstructured, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot encode the policy of %s", r.component)
 	}
+	// The policy's name is its external name, unique within its role.
 	return w.style.New(r.policy, kindRolePolicy, w.spec.Region, map[string]any{
 		"roleSelector": selectorFor(r.component),
 		"policy":       doc,
-	}, mrOptions{}), nil
+	}, mrOptions{externalName: "langfuse"}), nil
 }
 
 // executionSecrets are the secrets ECS reads for the containers, by the
