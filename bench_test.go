@@ -14,9 +14,8 @@ import (
 // steady-state call Crossplane makes, once a minute per XR.
 func fullRequest(b *testing.B) (*fnv1.RunFunctionRequest, *fnv1.RunFunctionResponse) {
 	b.Helper()
-	stages := stageStatesTB(b)
 	p := newFakeProvider()
-	for n, r := range stages[len(stages)-1] {
+	for n, r := range allReadyState(b) {
 		p.observed[n] = resourceOf(r)
 	}
 	req := p.request(loadXR(b, exampleClaimXR), nil)

@@ -26,6 +26,7 @@ var observedStages = []struct {
 	{"3-host-record-ready", "the host record is Ready: the Cognito domain auth.<host> is emitted"},
 	{"4-host-record-flapped", "the Cognito domain exists and the host record flips back to not Ready: the domain stays"},
 	{"5-all-ready", "everything is observed Ready: the XR is Ready"},
+	{"6-clickhouse-restarting", "ClickHouse's service flips back to not Ready (its task is being replaced): web and worker, which needed it to start, stay; the XR is not Ready"},
 }
 
 // stageStates plays the provider through the stages above.
@@ -65,6 +66,9 @@ func stageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb.Struc
 
 	p.setReady(t, compDNSRecordHost, true)
 	step() // the auth record appears
+	stages = append(stages, snapshot())
+
+	p.setReady(t, compClickHouseService, false)
 	stages = append(stages, snapshot())
 	return stages
 }
@@ -141,7 +145,7 @@ func TestExampleObservedStates(t *testing.T) {
 func TestStagesGateTheDomain(t *testing.T) {
 	xr := loadXR(t, exampleClaimXR)
 	stages := stageStates(t, xr)
-	want := []struct{ domain, xrReady bool }{{false, false}, {false, false}, {true, false}, {true, false}, {true, true}}
+	want := []struct{ domain, xrReady bool }{{false, false}, {false, false}, {true, false}, {true, false}, {true, true}, {true, false}}
 	for i, st := range stages {
 		p := newFakeProvider()
 		for n, r := range st {
@@ -160,8 +164,16 @@ func TestStagesGateTheDomain(t *testing.T) {
 	}
 }
 
-// stageStatesTB returns the observed stages of the example claim's XR.
-func stageStatesTB(t testing.TB) []map[string]*structpb.Struct {
+// allReadyState is the observed state of the example claim's XR with every
+// resource Ready (stage 5-all-ready).
+func allReadyState(t testing.TB) map[string]*structpb.Struct {
 	t.Helper()
-	return stageStates(t, loadXR(t, exampleClaimXR))
+	stages := stageStates(t, loadXR(t, exampleClaimXR))
+	for i, st := range observedStages {
+		if st.dir == "5-all-ready" {
+			return stages[i]
+		}
+	}
+	t.Fatal("no all-ready stage")
+	return nil
 }

@@ -23,8 +23,7 @@ import (
 // every partial state.
 func FuzzRunFunction(f *testing.F) {
 	base := loadXR(f, exampleClaimXR).AsMap()["spec"].(map[string]any)
-	stages := stageStatesTB(f)
-	full := stages[len(stages)-1]
+	full := allReadyState(f)
 	names := make([]string, 0, len(full))
 	for n := range full {
 		names = append(names, n)

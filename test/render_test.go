@@ -176,6 +176,7 @@ var stageExpectations = []struct {
 	{stage: "3-host-record-ready", domain: true, auth: false, xrReady: false},
 	{stage: "4-host-record-flapped", domain: true, auth: true, xrReady: false},
 	{stage: "5-all-ready", domain: true, auth: true, xrReady: true},
+	{stage: "6-clickhouse-restarting", domain: true, auth: true, xrReady: false},
 }
 
 // TestRender runs `crossplane render` (CLI v2.2.1, Development runtime) over the
