@@ -278,6 +278,16 @@ func TestClickHouseRunsOnce(t *testing.T) {
 	if !strings.Contains(strings.Join(c.HealthCheck.Command, " "), ":8123/ping") {
 		t.Errorf("health check %v does not ask /ping", c.HealthCheck.Command)
 	}
+	// BusyBox's wget (the Alpine-based Langfuse images) refuses GNU's long
+	// options such as --no-verbose and --tries: the check would always fail.
+	for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask} {
+		check := strings.Join(containerOf(t, out[td]).HealthCheck.Command, " ")
+		for _, gnuOnly := range []string{"--no-verbose", "--tries", "--timeout"} {
+			if strings.Contains(check, gnuOnly) {
+				t.Errorf("%s health check %q uses %s, which BusyBox's wget refuses", td, check, gnuOnly)
+			}
+		}
+	}
 	if diff := cmp.Diff([]mountPoint{{SourceVolume: clickHouseDataVolume, ContainerPath: "/var/lib/clickhouse"}}, c.MountPoints); diff != "" {
 		t.Errorf("mount points: -want, +got:\n%s", diff)
 	}

@@ -261,10 +261,12 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 	return d, nil
 }
 
-// httpCheck asks the container itself for path; both images have wget.
+// httpCheck asks the container itself for path. Every image has a wget, but
+// Langfuse's (Alpine) has BusyBox's, which knows only the short options:
+// -q and --spider are what both it and GNU wget take.
 func httpCheck(port int64, path string, startPeriod int64) healthCheck {
 	return healthCheck{
-		Command:  []string{"CMD-SHELL", fmt.Sprintf("wget --no-verbose --tries=1 --spider http://127.0.0.1:%d%s || exit 1", port, path)},
+		Command:  []string{"CMD-SHELL", fmt.Sprintf("wget -q --spider http://127.0.0.1:%d%s || exit 1", port, path)},
 		Interval: 15, Timeout: 5, Retries: 3, StartPeriod: startPeriod,
 	}
 }
