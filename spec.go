@@ -368,7 +368,7 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	case chv == nil:
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be a ClickHouse version such as 25.12"))
 	case len(m) > 1 && m[1] == "4" && !atLeast(chv[1], chv[2], 25, 12):
-		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 25.12 or later for Langfuse 4: upgrade ClickHouse first"))
+		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 25.12 or later when spec.langfuse.version is 4 ("+s.Langfuse.Version+"): upgrade ClickHouse first"))
 	case !atLeast(chv[1], chv[2], 24, 3):
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 24.3 or later"))
 	}
