@@ -3,9 +3,18 @@
 package main
 
 import (
+	"context"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
 	"github.com/alecthomas/kong"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/crossplane/function-sdk-go"
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // CLI of this Function.
@@ -18,21 +27,36 @@ type CLI struct {
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
 	MaxRecvMessageSize int    `default:"4"     help:"Maximum size of received messages in MB."`
 	MetricsAddress     string `default:":8080" help:"Address of the Prometheus metrics server. Empty turns it off (two functions on one host would clash on :8080)."`
+	// Kubernetes waits terminationGracePeriodSeconds (30 s by default) after
+	// SIGTERM before it kills the pod: stop within that.
+	ShutdownGrace time.Duration `default:"25s" help:"How long calls in flight may take to finish after SIGTERM before they are cut."`
 }
 
-// Run this Function.
+// Run this Function until SIGTERM or SIGINT, then stop gracefully.
 func (c *CLI) Run() error {
 	log, err := function.NewLogger(c.Debug)
 	if err != nil {
 		return err
 	}
-	return function.Serve(NewFunction(log),
-		function.Listen(c.Network, c.Address),
-		function.MTLSCertificates(c.TLSCertsDir),
-		function.Insecure(c.Insecure),
-		function.MaxRecvMessageSize(c.MaxRecvMessageSize*1024*1024),
-		function.WithMetricsServer(c.MetricsAddress),
-	)
+	creds, err := transportCredentials(c.TLSCertsDir, c.Insecure)
+	if err != nil {
+		return err
+	}
+	lis, err := (&net.ListenConfig{}).Listen(context.Background(), c.Network, c.Address)
+	if err != nil {
+		return errors.Wrapf(err, "cannot listen for %s connections at address %q", c.Network, c.Address)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	srv := newServer(NewFunction(log), serverOptions{
+		creds:          creds,
+		maxRecvMsgSize: c.MaxRecvMessageSize * 1024 * 1024,
+		metricsAddress: c.MetricsAddress,
+		// The default registry, as the SDK uses, with the Go and process collectors.
+		registry: prometheus.DefaultRegisterer.(*prometheus.Registry), //nolint:forcetypeassert // it always is one
+
+	})
+	return srv.serve(ctx, lis, c.ShutdownGrace, log)
 }
 
 func main() {

@@ -45,8 +45,9 @@ if [[ ${FUZZTIME:-15s} != 0 ]]; then
 	go test -run '^$' -fuzz '^FuzzRunFunction$' -fuzztime "${FUZZTIME:-15s}" -fuzzminimizetime 100x .
 fi
 
-step "benchmarks (ns/op, B/op, allocs/op)"
-go test -run '^$' -bench . -benchmem -benchtime 200x .
+step "benchmarks: one call beside the protobuf floor (in process and over gRPC), and how the cost scales"
+go test -run '^$' -bench '^Benchmark(RunFunction|ProtobufFloor|RunFunctionGRPC)$' -benchmem -benchtime 200x .
+go test -run '^$' -bench '^BenchmarkScale$' -benchmem -benchtime 3x .
 
 step "build the tools (cached after the first run)"
 for t in crank crank-v1 kube-apiserver crane; do hack/tools.sh "$t" >/dev/null; done
