@@ -1,21 +1,39 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
+
+// deterministic is a response's wire bytes, map entries in order.
+func deterministic(t *testing.T, rsp *fnv1.RunFunctionResponse) []byte {
+	t.Helper()
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(rsp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // TestRandomEditsNeverDropAnything plays long random sequences of calls: the
 // provider makes some of what was emitted observed, flips Ready conditions
 // and forgets status values; the claim's owner makes allowed edits and tries
 // refused ones. Whatever the sequence, nothing observed whose component is
 // still wanted leaves the desired state (which would delete it in AWS), the
-// generated credentials never change once they exist, and every edit of an
-// immutable field is refused naming the field.
+// generated credentials never change once they exist (every value the
+// generator makes is new), the same request always renders the same bytes,
+// and every edit of an immutable field is refused naming the field.
 func TestRandomEditsNeverDropAnything(t *testing.T) {
 	edits := make([]map[string]any, 0, len(allowedEdits)+8)
 	for _, name := range slices.Sorted(maps.Keys(allowedEdits)) {
@@ -45,6 +63,22 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 	for seed := range uint64(12) {
 		t.Run(fmt.Sprintf("Seed%d", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0x1a9f))
+			// Every value generated is new, so a regeneration cannot hide.
+			f := NewFunction(logging.NewNopLogger())
+			generated := 0
+			f.generate = func(c credential) (string, error) {
+				generated++
+				v, _ := fakeGenerate(c)
+				return fmt.Sprintf("%d%s", generated, v)[:len(v)], nil
+			}
+			run := func(t *testing.T, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+				t.Helper()
+				rsp, err := f.RunFunction(context.Background(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rsp
+			}
 			xr := loadXR(t, exampleClaimXR)
 			p := newFakeProvider()
 			var creds map[string]string
@@ -80,6 +114,14 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 				rsp := run(t, p.request(xr, nil))
 				if msg := fatal(rsp); msg != "" {
 					t.Fatalf("step %d: an allowed sequence was refused: %s", step, msg)
+				}
+				// Once the credentials exist, nothing is generated: the same
+				// input renders the same bytes.
+				if _, held := p.observed[compCredentials]; held {
+					again := run(t, p.request(xr, nil))
+					if !bytes.Equal(deterministic(t, rsp), deterministic(t, again)) {
+						t.Fatalf("step %d: the same request rendered different responses", step)
+					}
 				}
 				spec, err := ParseSpec(xr.AsMap()["spec"].(map[string]any))
 				if err != nil {
