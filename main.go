@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -30,6 +31,13 @@ type CLI struct {
 	// Kubernetes waits terminationGracePeriodSeconds (30 s by default) after
 	// SIGTERM before it kills the pod: stop within that.
 	ShutdownGrace time.Duration `default:"25s" help:"How long calls in flight may take to finish after SIGTERM before they are cut."`
+	// Crossplane keeps one connection to a function; the work of a call is
+	// CPU-bound, so a few calls at once keep every core busy, and more only
+	// hold more requests in memory.
+	MaxConcurrentCalls uint32 `default:"4" help:"How many calls run at once on one connection; the client queues the rest."`
+	// Go's heap grows to twice what is live before it collects; a soft
+	// limit keeps a burst of calls from doubling the pod's memory.
+	MemoryLimitMiB int64 `default:"24" help:"Soft limit of the Go runtime's memory in MiB (GOMEMLIMIT, when set, wins); 0 turns it off."`
 }
 
 // Run this Function until SIGTERM or SIGINT, then stop gracefully.
@@ -37,6 +45,9 @@ func (c *CLI) Run() error {
 	log, err := function.NewLogger(c.Debug)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && c.MemoryLimitMiB > 0 {
+		debug.SetMemoryLimit(c.MemoryLimitMiB << 20)
 	}
 	creds, err := transportCredentials(c.TLSCertsDir, c.Insecure)
 	if err != nil {
@@ -49,9 +60,10 @@ func (c *CLI) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	srv := newServer(NewFunction(log), serverOptions{
-		creds:          creds,
-		maxRecvMsgSize: c.MaxRecvMessageSize * 1024 * 1024,
-		metricsAddress: c.MetricsAddress,
+		creds:              creds,
+		maxRecvMsgSize:     c.MaxRecvMessageSize * 1024 * 1024,
+		maxConcurrentCalls: c.MaxConcurrentCalls,
+		metricsAddress:     c.MetricsAddress,
 		// The default registry, as the SDK uses, with the Go and process collectors.
 		registry: prometheus.DefaultRegisterer.(*prometheus.Registry), //nolint:forcetypeassert // it always is one
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	grpcprometheus "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -34,12 +36,17 @@ type server struct {
 	grpc    *grpc.Server
 	health  *health.Server
 	metrics *http.Server
+	idle    *idleTracker
 }
 
 // serverOptions are how the server is built.
 type serverOptions struct {
 	creds          grpccredentials.TransportCredentials
 	maxRecvMsgSize int
+	// maxConcurrentCalls bounds the calls one connection (Crossplane keeps
+	// one per function) runs at once; the client queues the rest. The work
+	// is CPU-bound, so more at once only holds more requests in memory.
+	maxConcurrentCalls uint32
 	// metricsAddress, when set, serves Prometheus metrics of the calls.
 	metricsAddress string
 	registry       *prometheus.Registry
@@ -62,11 +69,15 @@ func transportCredentials(dir string, insecure bool) (grpccredentials.TransportC
 // newServer builds the server of fn.
 func newServer(fn fnv1.FunctionRunnerServiceServer, o serverOptions) *server {
 	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(o.maxRecvMsgSize), grpc.Creds(o.creds)}
-	s := &server{health: health.NewServer()}
+	if o.maxConcurrentCalls > 0 {
+		opts = append(opts, grpc.MaxConcurrentStreams(o.maxConcurrentCalls))
+	}
+	s := &server{health: health.NewServer(), idle: newIdleTracker()}
 	var metrics *grpcprometheus.ServerMetrics
+	interceptors := []grpc.UnaryServerInterceptor{s.idle.intercept}
 	if o.metricsAddress != "" {
 		metrics = grpcprometheus.NewServerMetrics()
-		opts = append(opts, grpc.ChainUnaryInterceptor(metrics.UnaryServerInterceptor()))
+		interceptors = append(interceptors, metrics.UnaryServerInterceptor())
 		o.registry.MustRegister(metrics)
 		s.metrics = &http.Server{
 			Addr:              o.metricsAddress,
@@ -74,7 +85,7 @@ func newServer(fn fnv1.FunctionRunnerServiceServer, o serverOptions) *server {
 			ReadHeaderTimeout: 30 * time.Second,
 		}
 	}
-	s.grpc = grpc.NewServer(opts...)
+	s.grpc = grpc.NewServer(append(opts, grpc.ChainUnaryInterceptor(interceptors...))...)
 	reflection.Register(s.grpc)
 	fnv1.RegisterFunctionRunnerServiceServer(s.grpc, fn)
 	fnv1beta1.RegisterFunctionRunnerServiceServer(s.grpc, function.ServeBeta(fn))
@@ -98,6 +109,7 @@ func (s *server) serve(ctx context.Context, lis net.Listener, grace time.Duratio
 		}()
 	}
 	s.health.SetServingStatus("", healthgrpc.HealthCheckResponse_SERVING)
+	go s.idle.releaseMemoryWhenIdle(ctx, idleAfter)
 	served := make(chan error, 1)
 	go func() { served <- s.grpc.Serve(lis) }()
 
@@ -123,4 +135,57 @@ func (s *server) serve(ctx context.Context, lis net.Listener, grace time.Duratio
 		_ = s.metrics.Close()
 	}
 	return nil
+}
+
+// idleAfter is how long without a call the function waits before it gives
+// the memory of its last calls back to the system.
+const idleAfter = 5 * time.Second
+
+// idleTracker knows whether calls are running and when the last one ended.
+// Between Crossplane's polls (every 30 s to a minute per XR) the function is
+// idle: Go would keep the heap of the last burst of calls until its next
+// forced collection, minutes later, so the tracker returns it once idle.
+type idleTracker struct {
+	mu       sync.Mutex
+	inFlight int
+	last     time.Time
+	released bool
+}
+
+func newIdleTracker() *idleTracker { return &idleTracker{last: time.Now()} }
+
+// intercept counts a call while it runs.
+func (t *idleTracker) intercept(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	t.mu.Lock()
+	t.inFlight++
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.inFlight--
+		t.last = time.Now()
+		t.released = false
+		t.mu.Unlock()
+	}()
+	return handler(ctx, req)
+}
+
+// releaseMemoryWhenIdle returns the heap to the system once after each burst
+// of calls, when none has run for after.
+func (t *idleTracker) releaseMemoryWhenIdle(ctx context.Context, after time.Duration) {
+	tick := time.NewTicker(after / 5)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		t.mu.Lock()
+		release := t.inFlight == 0 && !t.released && time.Since(t.last) >= after
+		t.released = t.released || release
+		t.mu.Unlock()
+		if release {
+			debug.FreeOSMemory()
+		}
+	}
 }
