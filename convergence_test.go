@@ -27,6 +27,9 @@ import (
 //     versions → ClickHouse's service (Ready once ClickHouse runs healthy) →
 //     worker → (web also needs the HTTPS listener, wave 4) web → their
 //     scaling targets → their scaling policies.
+//
+// The Usages of the deletion order follow what uses a resource, a wave
+// after it exists, and add none.
 var wantWaves = [][]string{
 	sorted(append([]string{
 		"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
@@ -40,13 +43,13 @@ var wantWaves = [][]string{
 		"app-task-role-policy", "bucket-policy", "cache-token-version", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
 		"clickhouse-task", "clickhouse-task-role-policy",
 		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version", "efs-policy",
-		"execution-role-policy", "web-task", "worker-task",
+		"execution-role-policy", "usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004", "web-task", "worker-task",
 	},
 	{"cert-auth-validation", "cert-host-validation", "clickhouse-service"},
-	{"alb-listener-https", "worker-service"},
-	{"dns-record-host", "web-service", "worker-scaling-target"},
-	{"cognito-domain", "web-scaling-target", "worker-scaling-policy"},
-	{"dns-record-auth", "web-scaling-policy"},
+	{"alb-listener-https", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy", "worker-service"},
+	{"dns-record-host", "usage-worker-task-role", "usage-worker-task-role-policy", "web-service", "worker-scaling-target"},
+	{"cognito-domain", "usage-target-group", "usage-web-task-role", "usage-web-task-role-policy", "web-scaling-target", "worker-scaling-policy"},
+	{"dns-record-auth", "usage-auth-certificate", "web-scaling-policy"},
 }
 
 // ingressRuleName is the name of the ALB's ingress rule for a port and CIDR.

@@ -86,6 +86,16 @@ const (
 	compWebScalingPolicy         = "web-scaling-policy"
 	compInitSecrets              = "init-secret"
 	compInitVersions             = "init-secret-version"
+
+	compUsageAuthCertificate      = "usage-auth-certificate"
+	compUsageTargetGroup          = "usage-target-group"
+	compUsageWebTaskRole          = "usage-web-task-role"
+	compUsageWebTaskPolicy        = "usage-web-task-role-policy"
+	compUsageWorkerTaskRole       = "usage-worker-task-role"
+	compUsageWorkerTaskPolicy     = "usage-worker-task-role-policy"
+	compUsageClickHouseTaskRole   = "usage-clickhouse-task-role"
+	compUsageClickHouseTaskPolicy = "usage-clickhouse-task-role-policy"
+	compUsageFileSystem           = "usage-efs"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -122,6 +132,7 @@ const (
 	conditionClickHouse       = "ClickHouseReady"
 	conditionWorker           = "WorkerReady"
 	conditionWeb              = "WebReady"
+	conditionDeletionOrder    = "DeletionOrderReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -393,6 +404,23 @@ var graph = []component{
 	{name: compWebScalingPolicy, title: "WebScalingPolicy", condition: conditionWeb, enabled: always,
 		needs: []need{readyOf(compWebScalingTarget)},
 		build: single(webScaling.buildPolicy)},
+
+	// Deletion order (usage.go): what uses a resource is deleted first.
+	usageOf(usages[0], withCognito),
+	usageOf(usages[1], always), usageOf(usages[2], always), usageOf(usages[3], always),
+	usageOf(usages[4], always), usageOf(usages[5], always), usageOf(usages[6], always), usageOf(usages[7], always),
+	{name: compUsageFileSystem, title: "FileSystemUsages", condition: conditionDeletionOrder, enabled: always,
+		needs:     []need{readyOf(compEFS), readyOf(compEFSMountTargets)},
+		memberKey: fileSystemUsageKey, build: buildFileSystemUsages},
+}
+
+// usageOf is the component of a deletion order: emitted once both ends exist.
+func usageOf(u usage, enabled func(*Spec) bool) component {
+	return component{
+		name: u.component, title: "Usage", condition: conditionDeletionOrder, enabled: enabled,
+		needs: []need{readyOf(u.of), readyOf(u.by)},
+		build: single(u.build),
+	}
 }
 
 // appTaskNeeds are what the web and worker task definitions read: the

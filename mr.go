@@ -20,6 +20,9 @@ const (
 	// use it, together with matchControllerRef, to find a sibling MR without
 	// knowing its generated name.
 	labelComponent = "langfuse.fn.crossplane.io/component"
+	// labelMember names the member of a component of several resources
+	// (its member key), so a selector can pick one of them.
+	labelMember = "langfuse.fn.crossplane.io/member"
 
 	annotationExternalName = meta.AnnotationKeyExternalName
 )

@@ -52,7 +52,7 @@ func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name
 		if c, ok := componentOf(string(name)); ok {
 			w.byComponent[c.name] = append(w.byComponent[c.name], name)
 		}
-		w.ready[name] = isReady(o.Resource) || isKubernetesSecret(o.Resource)
+		w.ready[name] = isReady(o.Resource) || isKubernetesSecret(o.Resource) || isUsage(o.Resource)
 	}
 	for _, names := range w.byComponent {
 		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
@@ -79,6 +79,17 @@ func (w *world) statusString(component, path string) string {
 	}
 	v, _ := mr.GetString(path)
 	return v
+}
+
+// memberBody is what a member's key derives from: an MR's forProvider, or
+// the spec of what has none (a Usage).
+func memberBody(mr *composed.Unstructured) map[string]any {
+	if fp := observedForProvider(mr); fp != nil {
+		return fp
+	}
+	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "spec")
+	spec, _ := v.(map[string]any)
+	return spec
 }
 
 // observedForProvider is the forProvider an observed resource was given.
@@ -143,14 +154,18 @@ func isReady(mr *composed.Unstructured) bool {
 // name, external name and everything but its metadata and status (an MR's
 // spec, a Secret's data), labelled with its component. Status and server-set
 // metadata stay behind.
-func carryOver(component string, o *composed.Unstructured) *composed.Unstructured {
+func carryOver(c *component, o *composed.Unstructured) *composed.Unstructured {
 	mr := composed.New()
 	for k, v := range o.Object {
 		if k != "metadata" && k != "status" {
 			mr.Object[k] = v
 		}
 	}
-	mr.SetLabels(map[string]string{labelComponent: component})
+	labels := map[string]string{labelComponent: c.name}
+	if c.memberKey != nil {
+		labels[labelMember] = c.memberKey(memberBody(o))
+	}
+	mr.SetLabels(labels)
 	if en := o.GetAnnotations()[annotationExternalName]; en != "" {
 		mr.SetAnnotations(map[string]string{annotationExternalName: en})
 	}

@@ -11,9 +11,11 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
 // deterministic is a response's wire bytes, map entries in order.
@@ -160,6 +162,12 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 	}
 }
 
+// composedOf is an observed resource as the function reads it.
+func composedOf(t *testing.T, r *fnv1.Resource) *composed.Unstructured {
+	t.Helper()
+	return &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: r.GetResource().AsMap()}}
+}
+
 // stillWanted says whether an observed resource belongs to what spec asks
 // for: its component is enabled (or retained), and, for members made per
 // list entry, the entry is still listed (the CIDR of an ingress rule, the
@@ -173,8 +181,13 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 	if !c.enabled(spec) && (c.retained == nil || !c.retained(spec)) {
 		return false
 	}
-	f := fp(p.observed[name].GetResource().AsMap())
+	f := memberBody(composedOf(t, p.observed[name]))
 	switch c.name {
+	case compUsageFileSystem:
+		// A Usage follows its mount target.
+		subnet := c.memberKey(f)
+		_, observed := p.observed[string(resourceName(compEFSMountTargets, subnet))]
+		return observed && slices.Contains(spec.Network.PrivateSubnetIDs, subnet)
 	case compALBIngress:
 		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
 	case compEFSMountTargets:

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -40,6 +42,46 @@ var (
 
 // providerCRDDir downloads provider-aws (once per machine, into the module
 // cache) and returns its package/crds directory.
+// crossplaneModule holds the CRDs of Crossplane's own kinds (Usage,
+// ClusterUsage, and the v1alpha1 Usage that Crossplane v1 also serves).
+const crossplaneModule = "github.com/crossplane/crossplane/v2@v2.2.1"
+
+var (
+	xpCRDDirOnce sync.Once
+	xpCRDDir     string
+	xpCRDDirErr  error
+)
+
+// crossplaneCRDDir is the directory of Crossplane's CRDs in its module.
+func crossplaneCRDDir(t testing.TB) string {
+	t.Helper()
+	xpCRDDirOnce.Do(func() {
+		var dir string
+		dir, xpCRDDirErr = moduleDir(crossplaneModule)
+		xpCRDDir = filepath.Join(dir, "cluster", "crds")
+	})
+	if xpCRDDirErr != nil {
+		t.Fatalf("cannot download %s to find its CRDs: %v", crossplaneModule, xpCRDDirErr)
+	}
+	return xpCRDDir
+}
+
+// moduleDir downloads a module (or finds it in the module cache).
+func moduleDir(module string) (string, error) {
+	out, err := exec.Command("go", "mod", "download", "-json", module).Output()
+	if err != nil {
+		return "", err
+	}
+	var m struct{ Dir, Error string }
+	if err := json.Unmarshal(out, &m); err != nil {
+		return "", err
+	}
+	if m.Dir == "" {
+		return "", errors.New(m.Error)
+	}
+	return m.Dir, nil
+}
+
 func providerCRDDir(t testing.TB) string {
 	t.Helper()
 	crdDirOnce.Do(func() {
@@ -153,7 +195,11 @@ func mrValidator(t testing.TB, apiVersion, kind string) *schemaValidator {
 		return v
 	}
 	group, version, _ := strings.Cut(apiVersion, "/")
-	file := filepath.Join(providerCRDDir(t), crdname.File(group, kind))
+	dir := providerCRDDir(t)
+	if strings.HasSuffix(group, ".crossplane.io") {
+		dir = crossplaneCRDDir(t) // Usages are Crossplane's own kinds
+	}
+	file := filepath.Join(dir, crdname.File(group, kind))
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatalf("no CRD for %s: %v", key, err)
@@ -236,6 +282,16 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 					wantGroup := ".aws.upbound.io/"
 					if style == "Namespaced" {
 						wantGroup = ".aws.m.upbound.io/v1beta1"
+					}
+					if c, _ := componentOf(name); c != nil && strings.HasPrefix(c.name, "usage-") {
+						// Core v2.2's kinds: ClusterUsage for a claim's XR,
+						// Usage in the namespace of a namespaced XR.
+						wantGroup = map[string]string{"Cluster": "protection.crossplane.io/v1beta1 ClusterUsage", "Namespaced": "protection.crossplane.io/v1beta1 Usage"}[style]
+						if got := fmt.Sprint(obj["apiVersion"], " ", obj["kind"]); got != wantGroup {
+							t.Errorf("%s: a %s XR's Usage is %s, want %s", name, style, got, wantGroup)
+						}
+						assertValidMR(t, name, obj)
+						continue
 					}
 					if av, _ := obj["apiVersion"].(string); !strings.Contains(av, wantGroup) {
 						t.Errorf("%s: apiVersion %s is not a %s MR", name, av, style)

@@ -353,6 +353,9 @@ func newValidator(t *testing.T, crank string) func(t *testing.T, out []byte, xrd
 				continue
 			}
 			group, _, _ := strings.Cut(m["apiVersion"].(string), "/")
+			if strings.HasSuffix(group, ".crossplane.io") {
+				continue // a Usage: core's package, in the cache, has its CRD
+			}
 			name := crdname.File(group, m["kind"].(string))
 			copyFile(t, filepath.Join(awsCRDs, name), filepath.Join(ext, name))
 		}
