@@ -487,8 +487,10 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 			return fmt.Sprintf("%d composed resources, %d just made Ready, host record composed: %v", len(mrs), len(pending), ok)
 		}
 		if f.crossplaneV1 {
-			if w := waitingFor(c.object(t, f)); len(w) != 2 || w[0] != domainWaits {
-				return fmt.Sprintf("status.waitingFor is %q, want [%q, <the auth record>]", w, domainWaits)
+			// The domain, the auth record after it, and the Usage that
+			// keeps the domain's certificate while the domain exists.
+			if w := waitingFor(c.object(t, f)); len(w) != 3 || w[0] != domainWaits {
+				return fmt.Sprintf("status.waitingFor is %q, want [%q, <the auth record>, <the certificate's Usage>]", w, domainWaits)
 			}
 			return ""
 		}
@@ -581,10 +583,22 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 	// CIDRs that changed while everything else stays as it is.
 	edits(t, c, f)
 
-	// 6. Deleting it garbage-collects everything composed.
+	// 6. Deleting it garbage-collects everything composed, in the order the
+	// Usages say where core serves its Usage webhook.
+	if c.usageWebhook {
+		usagesResolved(t, c, f)
+	}
+	present := c.composed(t, f)
+	gone := map[string]time.Time{}
 	c.mustKubectl(t, "delete", "delete", f.get, "-n", namespace, "--wait=false")
 	eventually(t, "everything composed is garbage-collected", gcTimeout, func() string {
-		if left := c.composed(t, f); len(left) > 0 {
+		left := c.composed(t, f)
+		for n := range present {
+			if _, ok := left[n]; !ok && gone[n].IsZero() {
+				gone[n] = time.Now()
+			}
+		}
+		if len(left) > 0 {
 			names := make([]string, 0, len(left))
 			for n := range left {
 				names = append(names, n)
@@ -594,6 +608,85 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		}
 		return ""
 	})
+	if c.usageWebhook {
+		deletedInOrder(t, c, present, gone)
+	}
+}
+
+// deletionOrders are what must be gone before what, as the function's
+// Usages say: the user before what it uses.
+var deletionOrders = []struct{ by, of string }{
+	{"cognito-domain", "cert-auth"},
+	{"web-service", "alb-target-group"},
+	{"web-service", "app-task-role"}, {"web-service", "app-task-role-policy"},
+	{"worker-service", "app-task-role"}, {"worker-service", "app-task-role-policy"},
+	{"clickhouse-service", "clickhouse-task-role"}, {"clickhouse-service", "clickhouse-task-role-policy"},
+	{"efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs"}, {"efs-mount-target-subnet-0a1b2c3d4e5f60004", "efs"},
+}
+
+// usagesResolved waits for core to resolve every Usage the function
+// composed (its selectors to one resource each, the used resource labelled
+// in use) and checks a used resource is labelled so.
+func usagesResolved(t *testing.T, c *controlPlane, f flowSpec) {
+	t.Helper()
+	kind := "clusterusages.protection.crossplane.io"
+	if strings.Contains(f.wantMRGroup, ".m.") {
+		kind = "usages.protection.crossplane.io"
+	}
+	eventually(t, "core resolves every Usage", 2*time.Minute, func() string {
+		out, err := c.kubectl("get", kind, "-A", "-l", f.selector, "-o", "json")
+		if err != nil {
+			return err.Error()
+		}
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			return err.Error()
+		}
+		ready := 0
+		for _, u := range list.Items {
+			spec := u["spec"].(map[string]any)
+			of, _ := spec["of"].(map[string]any)["resourceRef"].(map[string]any)
+			by, _ := spec["by"].(map[string]any)["resourceRef"].(map[string]any)
+			if conditionStatus(u, "Ready") == "True" && of["name"] != nil && by["name"] != nil {
+				ready++
+			}
+		}
+		if want := len(deletionOrders); ready != want {
+			return fmt.Sprintf("%d of %d Usages resolved and Ready", ready, want)
+		}
+		return ""
+	})
+	cert := c.composed(t, f)["cert-auth"]
+	args := []string{"get", cert.ref(), "-o", `jsonpath={.metadata.labels.crossplane\.io/in-use}`}
+	if cert.namespace != "" {
+		args = append(args, "-n", cert.namespace)
+	}
+	if got := c.mustKubectl(t, "the in-use label", args...); got != "true" {
+		t.Errorf("step: cert-auth is not labelled in use (%q): the webhook would not protect it", got)
+	}
+}
+
+// deletedInOrder checks when each resource was seen gone: never before what
+// uses it. That the webhook did the ordering, and not luck, shows in core
+// replaying the deletions it refused.
+func deletedInOrder(t *testing.T, c *controlPlane, present map[string]mr, gone map[string]time.Time) {
+	t.Helper()
+	for _, o := range deletionOrders {
+		if _, ok := present[o.of]; !ok {
+			t.Errorf("step: %s was not composed", o.of)
+			continue
+		}
+		if gone[o.of].Before(gone[o.by]) {
+			t.Errorf("step: %s was deleted before %s, which uses it", o.of, o.by)
+		}
+	}
+	events := c.mustKubectl(t, "replayed deletions", "get", "events", "-A", "--field-selector", "reason=ReplayDeletion", "-o", "name")
+	if strings.TrimSpace(events) == "" {
+		t.Error("step: core replayed no deletion: no deletion was refused while its resource was in use")
+	}
+	t.Logf("step: the deletion order held (%d replayed deletions)", len(strings.Fields(events)))
 }
 
 // edits applies edited copies of the flow's manifest with kubectl, as the

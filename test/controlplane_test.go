@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -37,6 +38,10 @@ type controlPlane struct {
 	kubeconfig string
 	certs      string
 	procs      []*proc // in start order; stopped in reverse
+	// webhookPort is where core serves its Usage webhook; usageWebhook
+	// says whether it does.
+	webhookPort  int
+	usageWebhook bool
 }
 
 type proc struct {
@@ -171,20 +176,25 @@ func eventually(t *testing.T, step string, timeout time.Duration, cond func() st
 }
 
 // coreFlavor is a release of Crossplane core and how to start it out of
-// cluster: webhooks off, the package runtime left to the test, ports off the
-// defaults where the release lets them be moved.
+// cluster: the package runtime left to the test, ports off the defaults
+// where the release lets them be moved. Crossplane v2 serves its Usage
+// webhook (its only one), so deletion order is enforced as in a cluster.
 type coreFlavor struct {
 	tool   string // hack/tools.sh name of the binary
 	module string // the Go module whose cluster/crds are its CRDs
 	args   func(t *testing.T, c *controlPlane) []string
+	// usageWebhook says whether core serves the Usage webhook, which the
+	// API server then calls before it deletes a resource in use.
+	usageWebhook bool
 }
 
 var (
-	crossplaneV2 = coreFlavor{tool: "crossplane", module: crossplaneModule, args: func(t *testing.T, c *controlPlane) []string {
-		return []string{"--debug", "core", "start", "--enable-webhooks=false", "--package-runtime=External",
-			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--xpkg-cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
+	crossplaneV2 = coreFlavor{tool: "crossplane", module: crossplaneModule, usageWebhook: true, args: func(t *testing.T, c *controlPlane) []string {
+		return []string{"--debug", "core", "start", "--enable-webhooks=true", "--package-runtime=External",
+			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--tls-server-certs-dir=" + filepath.Join(c.certs, "core-webhook"),
+			"--xpkg-cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
 			fmt.Sprintf("--metrics-port=%d", freePort(t)), fmt.Sprintf("--health-probe-port=%d", freePort(t)),
-			fmt.Sprintf("--webhook-port=%d", freePort(t)), "--poll-interval=15s", "--sync-interval=1m",
+			fmt.Sprintf("--webhook-port=%d", c.webhookPort), "--poll-interval=15s", "--sync-interval=1m",
 			"--circuit-breaker-burst=1000", "--circuit-breaker-refill-rate=50", "--circuit-breaker-cooldown=5s"}
 	}}
 	// Crossplane v1.16 has no port flags (metrics :8080, health :8081) and
@@ -204,7 +214,7 @@ func newControlPlane(t *testing.T, flavor coreFlavor) *controlPlane {
 	t.Helper()
 	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, flavor.tool)
 
-	c := &controlPlane{dir: t.TempDir(), kubectlBin: tool(t, "kubectl")}
+	c := &controlPlane{dir: t.TempDir(), kubectlBin: tool(t, "kubectl"), webhookPort: freePort(t)}
 	t.Cleanup(func() { c.stopAll(t) })
 	c.certs = writeCerts(t, filepath.Join(c.dir, "certs"))
 
@@ -257,7 +267,51 @@ current-context: e2e
 
 	c.start(t, "crossplane", []string{"POD_NAMESPACE=crossplane-system", "POD_SERVICE_ACCOUNT=crossplane", "KUBECONFIG=" + c.kubeconfig},
 		core, flavor.args(t, c)...)
+	if flavor.usageWebhook {
+		c.registerUsageWebhook(t)
+		c.usageWebhook = true
+	}
 	return c
+}
+
+// registerUsageWebhook points the API server at core's Usage webhook, as
+// core's Helm chart does with a Service: every DELETE of an object labelled
+// crossplane.io/in-use is first asked of core, which refuses it while a
+// Usage says something still uses the object.
+func (c *controlPlane) registerUsageWebhook(t *testing.T) {
+	t.Helper()
+	ca, err := os.ReadFile(filepath.Join(c.certs, "core-webhook", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "core's webhook server listening", time.Minute, func() string {
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", c.webhookPort))
+		if err != nil {
+			return err.Error()
+		}
+		_ = conn.Close()
+		return ""
+	})
+	c.apply(t, "register core's Usage webhook", fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: crossplane-no-usages
+webhooks:
+- name: nousages.protection.crossplane.io
+  admissionReviewVersions: [v1]
+  clientConfig:
+    url: https://127.0.0.1:%d/validate-no-usages
+    caBundle: %s
+  failurePolicy: Fail
+  sideEffects: None
+  objectSelector:
+    matchLabels: {crossplane.io/in-use: "true"}
+  rules:
+  - apiGroups: ["*"]
+    apiVersions: ["*"]
+    operations: [DELETE]
+    resources: ["*"]
+`, c.webhookPort, base64.StdEncoding.EncodeToString(ca)))
 }
 
 func mkdir(t *testing.T, parts ...string) string {
@@ -366,6 +420,7 @@ func writeCerts(t *testing.T, dir string) string {
 	}
 	leaf("fn", 2, x509.ExtKeyUsageServerAuth, true)
 	leaf("core", 3, x509.ExtKeyUsageClientAuth, false)
+	leaf("core-webhook", 4, x509.ExtKeyUsageServerAuth, true)
 
 	sa, _ := rsa.GenerateKey(rand.Reader, 2048)
 	sk, _ := x509.MarshalPKCS8PrivateKey(sa)
