@@ -66,7 +66,6 @@ func (c *CLI) Run() error {
 		metricsAddress:     c.MetricsAddress,
 		// The default registry, as the SDK uses, with the Go and process collectors.
 		registry: prometheus.DefaultRegisterer.(*prometheus.Registry), //nolint:forcetypeassert // it always is one
-
 	})
 	return srv.serve(ctx, lis, c.ShutdownGrace, log)
 }

@@ -84,6 +84,9 @@ func (w *world) statusString(component, path string) string {
 // memberBody is what a member's key derives from: an MR's forProvider, or
 // the spec of what has none (a Usage).
 func memberBody(mr *composed.Unstructured) map[string]any {
+	if mr == nil {
+		return nil
+	}
 	if fp := observedForProvider(mr); fp != nil {
 		return fp
 	}
@@ -152,7 +155,7 @@ func isReady(mr *composed.Unstructured) bool {
 
 // carryOver copies what the function owns of an observed resource: its type,
 // name, external name and everything but its metadata and status (an MR's
-// spec, a Secret's data), labelled with its component. Status and server-set
+// spec, a Secret's data), labelled with its component (and member). Status and server-set
 // metadata stay behind.
 func carryOver(c *component, o *composed.Unstructured) *composed.Unstructured {
 	mr := composed.New()

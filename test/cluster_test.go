@@ -588,18 +588,15 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 	if c.usageWebhook {
 		usagesResolved(t, c, f)
 	}
-	present := c.composed(t, f)
-	gone := map[string]time.Time{}
+	order := newOrderWatch(t, c, f)
 	apiserverLog := filepath.Join(c.dir, "kube-apiserver.log")
 	logMark := fileSize(apiserverLog)
 	c.mustKubectl(t, "delete", "delete", f.get, "-n", namespace, "--wait=false")
 	eventually(t, "everything composed is garbage-collected", gcTimeout, func() string {
-		left := c.composed(t, f)
-		for n := range present {
-			if _, ok := left[n]; !ok && gone[n].IsZero() {
-				gone[n] = time.Now()
-			}
+		if c.usageWebhook {
+			order.check(t, c, f)
 		}
+		left := c.composed(t, f)
 		if len(left) > 0 {
 			names := make([]string, 0, len(left))
 			for n := range left {
@@ -611,7 +608,7 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		return ""
 	})
 	if c.usageWebhook {
-		deletedInOrder(t, present, gone)
+		order.report(t)
 		refusedWhileInUse(t, apiserverLog, logMark)
 	}
 }
@@ -671,18 +668,71 @@ func usagesResolved(t *testing.T, c *controlPlane, f flowSpec) {
 	}
 }
 
-// deletedInOrder checks when each resource was seen gone: never before
-// what uses it.
-func deletedInOrder(t *testing.T, present map[string]mr, gone map[string]time.Time) {
+// orderWatch sees the deletion from the side of the Usages: kubectl lists
+// the kinds of what is used before the kinds of their users, in one call, so
+// a used resource seen gone while its user is seen still there was deleted
+// first, whatever the timing of the lists.
+type orderWatch struct {
+	kinds      string          // the kinds to list, used ones first
+	violations map[string]bool // "of before by"
+	polls      int
+}
+
+func newOrderWatch(t *testing.T, c *controlPlane, f flowSpec) *orderWatch {
 	t.Helper()
+	present := c.composed(t, f)
+	kindOf := func(name string) string {
+		m, ok := present[name]
+		if !ok {
+			t.Fatalf("step: %s was not composed", name)
+		}
+		k, _, _ := strings.Cut(m.ref(), "/")
+		return k
+	}
+	var used, users []string
 	for _, o := range deletionOrders {
-		if _, ok := present[o.of]; !ok {
-			t.Errorf("step: %s was not composed", o.of)
-			continue
+		if k := kindOf(o.of); !slices.Contains(used, k) {
+			used = append(used, k)
 		}
-		if gone[o.of].Before(gone[o.by]) {
-			t.Errorf("step: %s was deleted before %s, which uses it", o.of, o.by)
+		if k := kindOf(o.by); !slices.Contains(users, k) {
+			users = append(users, k)
 		}
+	}
+	return &orderWatch{kinds: strings.Join(append(used, users...), ","), violations: map[string]bool{}}
+}
+
+// check lists once and records every user seen without what it uses.
+func (w *orderWatch) check(t *testing.T, c *controlPlane, f flowSpec) {
+	t.Helper()
+	out, err := c.kubectl("get", w.kinds, "-A", "-l", f.selector, "-o", "json")
+	if err != nil {
+		return
+	}
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	if json.Unmarshal([]byte(out), &list) != nil {
+		return
+	}
+	w.polls++
+	seen := map[string]bool{}
+	for _, it := range list.Items {
+		seen[compositionResourceName(it)] = true
+	}
+	for _, o := range deletionOrders {
+		if seen[o.by] && !seen[o.of] {
+			w.violations[o.of+" before "+o.by] = true
+		}
+	}
+}
+
+func (w *orderWatch) report(t *testing.T) {
+	t.Helper()
+	for v := range w.violations {
+		t.Errorf("step: deleted %s, which uses it", v)
+	}
+	if w.polls == 0 {
+		t.Error("step: the deletion was never observed")
 	}
 }
 
