@@ -83,9 +83,10 @@ func TestControlPlane(t *testing.T) {
 // function built from this repo serves it over mTLS from a hand-made
 // FunctionRevision, as the package runtime would.
 func TestControlPlaneCrossplaneV1(t *testing.T) {
-	// v1.16 binds its metrics and health servers to :8080 and :8081, with no
-	// flag to move them: say so plainly rather than fail later.
-	for _, port := range []int{8080, 8081} {
+	// v1.16 binds its metrics, health and webhook servers to :8080, :8081
+	// and :9443, with no flag to move them: say so plainly rather than fail
+	// later.
+	for _, port := range []int{8080, 8081, 9443} {
 		l, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
 		if err != nil {
 			t.Fatalf("step: Crossplane core v1.16 needs port %d, which is in use: %v", port, err)
@@ -630,8 +631,11 @@ var deletionOrders = []struct{ by, of string }{
 func usagesResolved(t *testing.T, c *controlPlane, f flowSpec) {
 	t.Helper()
 	kind := "clusterusages.protection.crossplane.io"
-	if strings.Contains(f.wantMRGroup, ".m.") {
+	switch {
+	case strings.Contains(f.wantMRGroup, ".m."):
 		kind = "usages.protection.crossplane.io"
+	case f.crossplaneV1:
+		kind = "usages.apiextensions.crossplane.io"
 	}
 	eventually(t, "core resolves every Usage", 2*time.Minute, func() string {
 		out, err := c.kubectl("get", kind, "-A", "-l", f.selector, "-o", "json")

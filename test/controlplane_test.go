@@ -177,15 +177,17 @@ func eventually(t *testing.T, step string, timeout time.Duration, cond func() st
 
 // coreFlavor is a release of Crossplane core and how to start it out of
 // cluster: the package runtime left to the test, ports off the defaults
-// where the release lets them be moved. Crossplane v2 serves its Usage
-// webhook (its only one), so deletion order is enforced as in a cluster.
+// where the release lets them be moved. Core serves its Usage webhook, so
+// deletion order is enforced as in a cluster.
 type coreFlavor struct {
 	tool   string // hack/tools.sh name of the binary
 	module string // the Go module whose cluster/crds are its CRDs
 	args   func(t *testing.T, c *controlPlane) []string
 	// usageWebhook says whether core serves the Usage webhook, which the
-	// API server then calls before it deletes a resource in use.
+	// API server then calls before it deletes a resource in use, and
+	// webhookPort where, when the release cannot move it.
 	usageWebhook bool
+	webhookPort  int
 }
 
 var (
@@ -200,9 +202,12 @@ var (
 	// Crossplane v1.16 has no port flags (metrics :8080, health :8081) and
 	// realtime compositions are alpha: on, so a status patch re-runs the
 	// function at once instead of at the next poll.
-	crossplaneV1 = coreFlavor{tool: "crossplane-v1", module: crossplaneV1Module, args: func(t *testing.T, c *controlPlane) []string {
-		return []string{"--debug", "core", "start", "--webhook-enabled=false", "--package-runtime=External",
-			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
+	// Usages are alpha in v1.16: on, with the webhook, which it serves on
+	// controller-runtime's default port 9443 (there is no flag).
+	crossplaneV1 = coreFlavor{tool: "crossplane-v1", module: crossplaneV1Module, usageWebhook: true, webhookPort: 9443, args: func(t *testing.T, c *controlPlane) []string {
+		return []string{"--debug", "core", "start", "--webhook-enabled=true", "--enable-usages", "--package-runtime=External",
+			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--tls-server-certs-dir=" + filepath.Join(c.certs, "core-webhook"),
+			"--cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
 			"--poll-interval=5s", "--sync-interval=1m", "--enable-realtime-compositions"}
 	}}
 )
@@ -214,7 +219,10 @@ func newControlPlane(t *testing.T, flavor coreFlavor) *controlPlane {
 	t.Helper()
 	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, flavor.tool)
 
-	c := &controlPlane{dir: t.TempDir(), kubectlBin: tool(t, "kubectl"), webhookPort: freePort(t)}
+	c := &controlPlane{dir: t.TempDir(), kubectlBin: tool(t, "kubectl"), webhookPort: flavor.webhookPort}
+	if c.webhookPort == 0 {
+		c.webhookPort = freePort(t)
+	}
 	t.Cleanup(func() { c.stopAll(t) })
 	c.certs = writeCerts(t, filepath.Join(c.dir, "certs"))
 
