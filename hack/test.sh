@@ -6,14 +6,16 @@
 #   2. unit, schema (against the provider-aws v2.4.0 CRDs), convergence and
 #      example tests: go test ./...
 #   3. a short fuzz run of FuzzRunFunction
-#   4. the benchmarks, once each (RunFunction beside the protobuf floor)
+#   4. the benchmarks: one call beside the protobuf floor, in process and
+#      over gRPC, and how the cost scales with XRs and resources
 #   5. end to end: crossplane render (CLI v2.2.1) over every observed stage,
 #      for a claim's XR and a namespaced XR, checked with crossplane beta
 #      validate offline; crossplane beta render of CLI v1.16 (Crossplane v1);
 #      and the control plane: packages built without Docker and pushed to a
 #      loopback registry, installed by Crossplane core on a loopback
-#      kube-apiserver, claims and a namespaced XR applied with kubectl; and
-#      the claim path on Crossplane core v1.16
+#      kube-apiserver with core's Usage webhook, claims and a namespaced XR
+#      applied with kubectl and deleted in the Usages' order; the claim path
+#      on Crossplane core v1.16; and the load test of the real binary
 #
 # Everything it needs is built from the Go module proxy on the first run
 # (about 10-15 min on 2 cores, see hack/tools.sh) and cached after.
