@@ -376,12 +376,8 @@ var graph = []component{
 	{name: compWorkerService, title: "WorkerService", condition: conditionWorker, enabled: always,
 		needs: appServiceNeeds(compWorkerTask),
 		build: single(workerService.buildService)},
-	{name: compWorkerScalingTarget, title: "WorkerScalingTarget", condition: conditionWorker, enabled: always,
-		needs: []need{readyOf(compWorkerService)},
-		build: single(workerScaling.buildTarget)},
-	{name: compWorkerScalingPolicy, title: "WorkerScalingPolicy", condition: conditionWorker, enabled: always,
-		needs: []need{readyOf(compWorkerScalingTarget)},
-		build: single(workerScaling.buildPolicy)},
+	scalingTargetOf(workerScaling, "WorkerScalingTarget", conditionWorker),
+	scalingPolicyOf(workerScaling, "WorkerScalingPolicy", conditionWorker),
 	{name: compWebTask, title: "WebTaskDefinition", condition: conditionWeb, enabled: always,
 		needs: append(appTaskNeeds(),
 			withCognitoOnly(need{component: compUserPool, fields: []string{statusPathPoolEndpoint}}),
@@ -398,12 +394,8 @@ var graph = []component{
 			readyOf(compALBListenerHTTPS),
 		),
 		build: single(webService.buildService)},
-	{name: compWebScalingTarget, title: "WebScalingTarget", condition: conditionWeb, enabled: always,
-		needs: []need{readyOf(compWebService)},
-		build: single(webScaling.buildTarget)},
-	{name: compWebScalingPolicy, title: "WebScalingPolicy", condition: conditionWeb, enabled: always,
-		needs: []need{readyOf(compWebScalingTarget)},
-		build: single(webScaling.buildPolicy)},
+	scalingTargetOf(webScaling, "WebScalingTarget", conditionWeb),
+	scalingPolicyOf(webScaling, "WebScalingPolicy", conditionWeb),
 
 	// Deletion order (usage.go): what uses a resource is deleted first.
 	usageOf(usages[0], withCognito),
@@ -412,6 +404,24 @@ var graph = []component{
 	{name: compUsageFileSystem, title: "FileSystemUsages", condition: conditionDeletionOrder, enabled: always,
 		needs:     []need{readyOf(compEFS), readyOf(compEFSMountTargets)},
 		memberKey: fileSystemUsageKey, build: buildFileSystemUsages},
+}
+
+// scalingTargetOf registers a service with the autoscaler once it exists.
+func scalingTargetOf(s scaling, title, condition string) component {
+	return component{
+		name: s.target, title: title, condition: condition, enabled: always,
+		needs: []need{readyOf(s.service.component)},
+		build: single(s.buildTarget),
+	}
+}
+
+// scalingPolicyOf is a service's scaling policy, once its target exists.
+func scalingPolicyOf(s scaling, title, condition string) component {
+	return component{
+		name: s.policy, title: title, condition: condition, enabled: always,
+		needs: []need{readyOf(s.target)},
+		build: single(s.buildPolicy),
+	}
 }
 
 // usageOf is the component of a deletion order: emitted once both ends exist.

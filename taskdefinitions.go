@@ -293,9 +293,10 @@ func clickHouseVolume(w *world) (map[string]any, error) {
 }
 
 // appSettings are the settings web and worker share: where Postgres, Redis,
-// ClickHouse and the bucket are, and the credentials both need. Langfuse
-// requires them to be the same in both.
-func appSettings(w *world) (settings, error) {
+// ClickHouse and the bucket are, and the credentials both need (Langfuse
+// requires them to be the same in both), and the port and heap of the
+// container, which runs as task t.
+func appSettings(w *world, t Task, port int) (settings, error) {
 	dbHost := w.statusString(compDatabase, statusPathEndpoint)
 	redisHost := w.statusString(compCache, statusPathPrimaryEndpoint)
 	if dbHost == "" || redisHost == "" {
@@ -311,7 +312,9 @@ func appSettings(w *world) (settings, error) {
 	env := map[string]string{
 		// Both servers listen on $HOSTNAME, which Fargate sets to the task's
 		// own name: health checks on 127.0.0.1 would fail.
-		"HOSTNAME": "0.0.0.0",
+		"HOSTNAME":     "0.0.0.0",
+		"PORT":         strconv.Itoa(port),
+		"NODE_OPTIONS": "--max-old-space-size=" + strconv.FormatInt(nodeHeapMiB(t.Memory), 10),
 
 		"DATABASE_HOST":     dbHost,
 		"DATABASE_USERNAME": databaseUser,
@@ -354,12 +357,10 @@ func appSettings(w *world) (settings, error) {
 // webSettings adds what only the web container reads: its public URL, how
 // people sign in, and the organization SSO users join.
 func webSettings(w *world) (settings, error) {
-	st, err := appSettings(w)
+	st, err := appSettings(w, w.spec.Langfuse.Web, langfuseWebPort)
 	if err != nil {
 		return st, err
 	}
-	st.env["NODE_OPTIONS"] = "--max-old-space-size=" + strconv.FormatInt(nodeHeapMiB(w.spec.Langfuse.Web.Memory), 10)
-	st.env["PORT"] = strconv.Itoa(langfuseWebPort)
 	st.env["NEXTAUTH_URL"] = "https://" + w.spec.FQDN()
 	st.env["LANGFUSE_CSP_ENFORCE_HTTPS"] = "true"
 	st.env["AUTH_DISABLE_USERNAME_PASSWORD"] = strconv.FormatBool(*w.spec.Auth.DisableEmailPasswordAuth)
@@ -398,13 +399,7 @@ func webSettings(w *world) (settings, error) {
 }
 
 func workerSettings(w *world) (settings, error) {
-	st, err := appSettings(w)
-	if err != nil {
-		return st, err
-	}
-	st.env["NODE_OPTIONS"] = "--max-old-space-size=" + strconv.FormatInt(nodeHeapMiB(w.spec.Langfuse.Worker.Memory), 10)
-	st.env["PORT"] = strconv.Itoa(langfuseWorkerPort)
-	return st, nil
+	return appSettings(w, w.spec.Langfuse.Worker, langfuseWorkerPort)
 }
 
 func clickHouseSettings(w *world) (settings, error) {
