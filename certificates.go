@@ -123,9 +123,9 @@ func (c certificate) buildValidationRecords(w *world) (map[string]*composed.Unst
 // buildValidation waits, in AWS, for the certificate to be issued. Its Ready
 // condition is what the listener and the Cognito domain wait for.
 func (c certificate) buildValidation(w *world) (*composed.Unstructured, error) {
-	arn := w.statusString(c.component, statusPathARN)
-	if arn == "" {
-		return nil, errors.Errorf("%s reports no %s", c.component, statusPathARN)
+	arn, err := w.reported(c.component, statusPathARN)
+	if err != nil {
+		return nil, err
 	}
 	fqdns := []any{}
 	for _, r := range c.validationRecords(w) {

@@ -127,9 +127,9 @@ func buildManagedLoginBranding(w *world) (*composed.Unstructured, error) {
 // emits it only once the host record resolves and the us-east-1 certificate
 // is issued, and keeps it from then on.
 func buildUserPoolDomain(w *world) (*composed.Unstructured, error) {
-	arn := w.statusString(compCertAuth, statusPathARN)
-	if arn == "" {
-		return nil, errors.Errorf("%s reports no %s", compCertAuth, statusPathARN)
+	arn, err := w.reported(compCertAuth, statusPathARN)
+	if err != nil {
+		return nil, err
 	}
 	version := int64(2)
 	if w.spec.Auth.Cognito.ManagedLogin == ManagedLoginClassic {

@@ -24,9 +24,9 @@ func buildHostRecord(w *world) (*composed.Unstructured, error) {
 // buildAuthRecord points auth.<host> at the CloudFront distribution Cognito
 // created for the custom domain.
 func buildAuthRecord(w *world) (*composed.Unstructured, error) {
-	target := w.statusString(compUserPoolDomain, statusPathCloudFront)
-	if target == "" {
-		return nil, errors.Errorf("%s reports no %s", compUserPoolDomain, statusPathCloudFront)
+	target, err := w.reported(compUserPoolDomain, statusPathCloudFront)
+	if err != nil {
+		return nil, err
 	}
 	zoneID := w.statusString(compUserPoolDomain, "status.atProvider.cloudfrontDistributionZoneId")
 	if zoneID == "" {

@@ -37,11 +37,16 @@ func buildECSCluster(w *world) (*composed.Unstructured, error) {
 // /ecs/<XR>-<container>.
 func buildLogGroup(component, container string) func(*world) (*composed.Unstructured, error) {
 	return func(w *world) (*composed.Unstructured, error) {
-		name := w.externalName(component, "/ecs/"+w.names.name(container, maxLogGroupName))
 		return w.style.New(component, kindLogGroup, w.spec.Region, map[string]any{
 			"retentionInDays": int64(logRetentionDays),
-		}, mrOptions{tagged: true, externalName: name}), nil
+		}, mrOptions{tagged: true, externalName: w.logGroupName(component, container)}), nil
 	}
+}
+
+// logGroupName is the name of a container's log group, its external name,
+// which the container's log configuration names too.
+func (w *world) logGroupName(component, container string) string {
+	return w.externalName(component, "/ecs/"+w.names.name(container, maxLogGroupName))
 }
 
 // serviceNamespaceName is the private DNS namespace's domain.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -69,9 +68,9 @@ func buildAccessPoint(w *world) (*composed.Unstructured, error) {
 // buildFileSystemPolicy refuses clients that do not use TLS. Access itself is
 // granted to the ClickHouse task's role by its own policy (IAM authorization).
 func buildFileSystemPolicy(w *world) (*composed.Unstructured, error) {
-	arn := w.statusString(compEFS, statusPathARN)
-	if arn == "" {
-		return nil, errors.Errorf("%s reports no %s", compEFS, statusPathARN)
+	arn, err := w.reported(compEFS, statusPathARN)
+	if err != nil {
+		return nil, err
 	}
 	policy, err := denyInsecureTransport("*", map[string]any{"AWS": "*"}, arn)
 	if err != nil {

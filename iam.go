@@ -200,19 +200,6 @@ func execStatements(streams []string) []any {
 	}
 }
 
-// arns are the ARNs the components' resources report, in order.
-func (w *world) arns(components ...string) ([]string, error) {
-	out := make([]string, 0, len(components))
-	for _, c := range components {
-		arn := w.statusString(c, statusPathARN)
-		if arn == "" {
-			return nil, errors.Errorf("%s reports no %s", c, statusPathARN)
-		}
-		out = append(out, arn)
-	}
-	return out, nil
-}
-
 // logStreamARNs are the ARNs of the log groups' streams.
 func (w *world) logStreamARNs(groups ...string) ([]string, error) {
 	arns, err := w.arns(groups...)

@@ -1,7 +1,8 @@
 package main
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -58,17 +59,13 @@ func initVersionKey(forProvider map[string]any) string {
 
 // buildInitSecrets is a Secrets Manager secret per key.
 func buildInitSecrets(w *world) (map[string]*composed.Unstructured, error) {
-	recoveryDays := int64(secretRecoveryDays)
-	if w.spec.DeletionPolicy == DeletionPolicyDelete {
-		recoveryDays = 0
-	}
 	out := map[string]*composed.Unstructured{}
 	for _, key := range w.spec.Langfuse.Init.Keys {
 		member := initMemberKey(key)
 		out[member] = w.style.New(compInitSecrets, kindSecret, w.spec.Region, map[string]any{
 			"name":                 w.initSecretName(key),
 			"description":          key + " of Langfuse at https://" + w.spec.FQDN(),
-			"recoveryWindowInDays": recoveryDays,
+			"recoveryWindowInDays": recoveryWindowDays(w.spec),
 		}, mrOptions{tagged: true, extraTags: map[string]string{tagInitKey: key}})
 	}
 	return out, nil
@@ -88,10 +85,7 @@ func buildInitVersions(w *world) (map[string]*composed.Unstructured, error) {
 	out := map[string]*composed.Unstructured{}
 	for _, key := range w.spec.Langfuse.Init.Keys {
 		member := initMemberKey(key)
-		ref := w.style.secretRef(w.spec.Langfuse.Init.SecretName, key)
-		if !w.style.Namespaced {
-			ref["namespace"] = w.userNamespace
-		}
+		ref := w.secretSourceRef(secretSource{name: w.spec.Langfuse.Init.SecretName, namespace: w.userNamespace, key: key})
 		// By name: a selector cannot tell the members of one component
 		// apart, and the version waits for every secret to exist.
 		out[member] = w.style.New(compInitVersions, kindSecretVersion, w.spec.Region, map[string]any{
@@ -110,14 +104,9 @@ func (w *world) initSecretARNs() (map[string]string, error) {
 		return out, nil
 	}
 	for _, key := range w.spec.Langfuse.Init.Keys {
-		name := resourceName(compInitSecrets, initMemberKey(key))
-		o, ok := w.observed[name]
-		arn := ""
-		if ok && o.Resource != nil {
-			arn, _ = o.Resource.GetString(statusPathARN)
-		}
-		if arn == "" {
-			return nil, errors.Errorf("%s reports no %s", name, statusPathARN)
+		arn, err := w.reported(string(resourceName(compInitSecrets, initMemberKey(key))), statusPathARN)
+		if err != nil {
+			return nil, err
 		}
 		out[key] = arn
 	}
@@ -126,13 +115,8 @@ func (w *world) initSecretARNs() (map[string]string, error) {
 
 // sortedValues are a map's values in the order of its keys.
 func sortedValues(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
+	out := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, m[k])
 	}
 	return out

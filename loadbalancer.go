@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -128,9 +127,9 @@ func buildHTTPListener(w *world) (*composed.Unstructured, error) {
 // buildHTTPSListener serves Langfuse with the host certificate once ACM has
 // issued it: a listener with a pending certificate is rejected.
 func buildHTTPSListener(w *world) (*composed.Unstructured, error) {
-	arn := w.statusString(compCertHost, statusPathARN)
-	if arn == "" {
-		return nil, errors.Errorf("%s reports no %s", compCertHost, statusPathARN)
+	arn, err := w.reported(compCertHost, statusPathARN)
+	if err != nil {
+		return nil, err
 	}
 	return w.style.New(compALBListenerHTTPS, kindLBListener, w.spec.Region, map[string]any{
 		"loadBalancerArnSelector": selectorFor(compALB),

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
@@ -93,6 +94,29 @@ func memberBody(mr *composed.Unstructured) map[string]any {
 	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "spec")
 	spec, _ := v.(map[string]any)
 	return spec
+}
+
+// reported is the string a component's observed resource reports at path,
+// for a builder whose needs promise it; an error says it does not yet.
+func (w *world) reported(component, path string) (string, error) {
+	v := w.statusString(component, path)
+	if v == "" {
+		return "", errors.Errorf("%s reports no %s", component, path)
+	}
+	return v, nil
+}
+
+// arns are the ARNs the components' resources report, in order.
+func (w *world) arns(components ...string) ([]string, error) {
+	out := make([]string, 0, len(components))
+	for _, c := range components {
+		arn, err := w.reported(c, statusPathARN)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, arn)
+	}
+	return out, nil
 }
 
 // observedForProvider is the forProvider an observed resource was given.

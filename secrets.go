@@ -70,29 +70,40 @@ const maxSecretName = 500
 
 // buildSecret is the Secrets Manager secret of a copy.
 func (c secretCopy) buildSecret(w *world) (*composed.Unstructured, error) {
-	recoveryDays := int64(secretRecoveryDays)
-	if w.spec.DeletionPolicy == DeletionPolicyDelete {
-		recoveryDays = 0
-	}
 	return w.style.New(c.secret, kindSecret, w.spec.Region, map[string]any{
 		"name":                 w.awsName(c.secret, "langfuse/"+w.names.name(c.secret, maxSecretName)),
 		"description":          c.what + " of Langfuse at https://" + w.spec.FQDN(),
-		"recoveryWindowInDays": recoveryDays,
+		"recoveryWindowInDays": recoveryWindowDays(w.spec),
 	}, mrOptions{tagged: true, stateful: c.stateful}), nil
+}
+
+// recoveryWindowDays is how long a deleted secret stays restorable: none
+// with deletionPolicy Delete, so nothing of it lingers.
+func recoveryWindowDays(s *Spec) int64 {
+	if s.DeletionPolicy == DeletionPolicyDelete {
+		return 0
+	}
+	return secretRecoveryDays
 }
 
 // buildVersion copies the value from the provider's Kubernetes Secret into
 // Secrets Manager.
 func (c secretCopy) buildVersion(w *world) (*composed.Unstructured, error) {
-	src := c.source(w)
+	return w.style.New(c.version, kindSecretVersion, w.spec.Region, map[string]any{
+		"secretIdSelector":      selectorFor(c.secret),
+		"secretStringSecretRef": w.secretSourceRef(c.source(w)),
+	}, mrOptions{stateful: c.stateful}), nil
+}
+
+// secretSourceRef is the reference to a key of a Kubernetes Secret: in its
+// own namespace where a cluster-scoped MR must name one, and the style's
+// where it names none.
+func (w *world) secretSourceRef(src secretSource) map[string]any {
 	ref := w.style.secretRef(src.name, src.key)
 	if src.namespace != "" && !w.style.Namespaced {
 		ref["namespace"] = src.namespace
 	}
-	return w.style.New(c.version, kindSecretVersion, w.spec.Region, map[string]any{
-		"secretIdSelector":      selectorFor(c.secret),
-		"secretStringSecretRef": ref,
-	}, mrOptions{stateful: c.stateful}), nil
+	return ref
 }
 
 // keptSecretRef is the name of a Secret an observed resource refers to at

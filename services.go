@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -61,9 +60,9 @@ func buildClickHouseDiscovery(w *world) (*composed.Unstructured, error) {
 // definition that AWS reports: a new revision is a rolling deployment, which
 // the circuit breaker rolls back if its tasks never become healthy.
 func (s service) buildService(w *world) (*composed.Unstructured, error) {
-	taskDefinition := w.statusString(s.container.component, statusPathARN)
-	if taskDefinition == "" {
-		return nil, errors.Errorf("%s reports no %s", s.container.component, statusPathARN)
+	taskDefinition, err := w.reported(s.container.component, statusPathARN)
+	if err != nil {
+		return nil, err
 	}
 	subnets := make([]any, 0, len(w.spec.Network.PrivateSubnetIDs))
 	for _, id := range w.spec.Network.PrivateSubnetIDs {

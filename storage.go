@@ -64,9 +64,9 @@ func buildBucketEncryption(w *world) (*composed.Unstructured, error) {
 // TLS. It names the bucket by the ARN S3 reports, whose partition (aws,
 // aws-cn, aws-us-gov) the function does not have to guess.
 func buildBucketPolicy(w *world) (*composed.Unstructured, error) {
-	arn := w.statusString(compBucket, statusPathARN)
-	if arn == "" {
-		return nil, errors.Errorf("%s reports no %s", compBucket, statusPathARN)
+	arn, err := w.reported(compBucket, statusPathARN)
+	if err != nil {
+		return nil, err
 	}
 	policy, err := denyInsecureTransport("s3:*", "*", arn, arn+"/*")
 	if err != nil {

@@ -171,11 +171,6 @@ func (w *world) familyName(c container) string {
 	return w.keptField(c.component, "family", w.names.name(c.name, maxFamilyName))
 }
 
-// logGroupName is the name of a container's log group.
-func (w *world) logGroupName(c container) string {
-	return w.externalName(c.logGroup, "/ecs/"+w.names.name(c.name, maxLogGroupName))
-}
-
 // buildTaskDefinition returns the task definition of a container.
 func (c container) buildTaskDefinition(w *world) (*composed.Unstructured, error) {
 	roleARN, err := w.arns(c.role)
@@ -230,7 +225,7 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 		// Fargate's longest: ClickHouse flushes its parts, Langfuse drains.
 		StopTimeout: 120,
 		LogConfiguration: logConfiguration{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group":         w.logGroupName(c),
+			"awslogs-group":         w.logGroupName(c.logGroup, c.name),
 			"awslogs-region":        w.spec.Region,
 			"awslogs-stream-prefix": c.name,
 		}},
