@@ -12,7 +12,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/crossplane/function-sdk-go"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -222,7 +221,7 @@ func scaleRequests(b *testing.B, n, cidrs int) ([][]byte, int) {
 		list = append(list, fmt.Sprintf("10.%d.0.0/16", i))
 	}
 	xr := withSpec(b, loadXR(b, exampleClaimXR), map[string]any{"spec.network.allowedCidrs": list})
-	p, _, _ := convergeTB(b, xr)
+	p, _, _ := convergeOn(b, xr, false)
 	out := make([][]byte, 0, n)
 	resources := 0
 	for i := range n {
@@ -239,21 +238,4 @@ func scaleRequests(b *testing.B, n, cidrs int) ([][]byte, int) {
 		resources = len(req.GetObserved().GetResources())
 	}
 	return out, resources
-}
-
-// convergeTB plays the provider until the XR is Ready, as converge does,
-// without converge's checks (which the tests make).
-func convergeTB(tb testing.TB, xr *structpb.Struct) (*fakeProvider, *fnv1.RunFunctionResponse, int) {
-	tb.Helper()
-	p := newFakeProvider()
-	for call := 1; call <= 20; call++ {
-		rsp := run(tb, p.request(xr, nil))
-		if xrReady(rsp) {
-			return p, rsp, call
-		}
-		p.observeAll(tb, rsp)
-		xr = carryXRStatus(tb, xr, rsp)
-	}
-	tb.Fatal("the XR did not become Ready in 20 calls")
-	return nil, nil, 0
 }

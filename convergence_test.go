@@ -90,13 +90,13 @@ func validationRecordName(component, domain string) string {
 // converge plays the provider until the XR is Ready, checking at every wave
 // that nothing is emitted before what it needs is observed, and that nothing
 // observed is ever dropped. It returns the provider and the last response.
-func converge(t *testing.T, xr *structpb.Struct) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
+func converge(t testing.TB, xr *structpb.Struct) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
 	t.Helper()
 	return convergeOn(t, xr, false)
 }
 
 // convergeOn is converge on Crossplane v1 (coreV1) or v2.2.
-func convergeOn(t *testing.T, xr *structpb.Struct, coreV1 bool) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
+func convergeOn(t testing.TB, xr *structpb.Struct, coreV1 bool) (*fakeProvider, *fnv1.RunFunctionResponse, [][]string) {
 	t.Helper()
 	p := newFakeProvider()
 	p.coreV1 = coreV1
@@ -133,7 +133,7 @@ func convergeOn(t *testing.T, xr *structpb.Struct, coreV1 bool) (*fakeProvider, 
 }
 
 // parseSpecOf is the defaulted spec of an XR.
-func parseSpecOf(t *testing.T, xr *structpb.Struct) *Spec {
+func parseSpecOf(t testing.TB, xr *structpb.Struct) *Spec {
 	t.Helper()
 	s, err := ParseSpec(xr.AsMap()["spec"].(map[string]any))
 	if err != nil {
@@ -144,7 +144,7 @@ func parseSpecOf(t *testing.T, xr *structpb.Struct) *Spec {
 
 // assertNeedsObserved checks that every newly emitted resource's needs, as the
 // graph states them, were satisfied by what was observed when it appeared.
-func assertNeedsObserved(t *testing.T, call int, p *fakeProvider, rsp *fnv1.RunFunctionResponse, spec *Spec) {
+func assertNeedsObserved(t testing.TB, call int, p *fakeProvider, rsp *fnv1.RunFunctionResponse, spec *Spec) {
 	t.Helper()
 	for name, r := range rsp.GetDesired().GetResources() {
 		if _, seen := p.observed[name]; seen {
@@ -187,7 +187,7 @@ func componentLabel(m map[string]any) string {
 	return c
 }
 
-func componentNamed(t *testing.T, name string) component {
+func componentNamed(t testing.TB, name string) component {
 	t.Helper()
 	c, ok := componentByName(name)
 	if !ok {
