@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -15,16 +17,36 @@ import (
 // its tasks were replaced. This password changes only when someone changes
 // it.
 
-// Aurora's engine, pinned: a minor upgrade is an edit of this release, never
-// a surprise (Langfuse needs Postgres 16 or later).
+// Aurora's engine. A new cluster gets defaultDatabaseEngineVersion, the
+// long-term-support minor of Aurora PostgreSQL 16 (Aurora retires other
+// minors within months, and CreateDBCluster then refuses them); an existing
+// one keeps the version it runs until spec.database.engineVersion says
+// otherwise, so a release of this function never upgrades a database.
+// Langfuse needs Postgres 15 or later (16 recommended).
 const (
-	databaseEngine        = "aurora-postgresql"
-	databaseEngineVersion = "16.6"
-	databaseFamily        = "aurora-postgresql16"
-	databaseName          = "langfuse"
-	databaseUser          = "langfuse"
-	databasePort          = 5432
+	databaseEngine               = "aurora-postgresql"
+	defaultDatabaseEngineVersion = "16.8"
+	databaseName                 = "langfuse"
+	databaseUser                 = "langfuse"
+	databasePort                 = 5432
 )
+
+// databaseEngineVersion is the version to run: the spec's, else the one the
+// cluster was created with, else the default.
+func (w *world) databaseEngineVersion() string {
+	if v := w.spec.Database.EngineVersion; v != "" {
+		return v
+	}
+	return w.keptField(compDatabase, "engineVersion", defaultDatabaseEngineVersion)
+}
+
+// databaseFamily is the parameter group family of an engine version, e.g.
+// aurora-postgresql16. The family of a parameter group cannot change (it is
+// replace-only), which is why the major version is immutable.
+func databaseFamily(version string) string {
+	major, _, _ := strings.Cut(version, ".")
+	return databaseEngine + major
+}
 
 // databaseBackupDays is how long Aurora keeps automated backups.
 const databaseBackupDays = 7
@@ -38,19 +60,15 @@ func (w *world) databasePasswordSecret() string {
 	return w.keptSecretRef(compDatabase, "spec.forProvider.masterPasswordSecretRef.name", w.names.name("database-password", maxKubernetesName))
 }
 
-// buildDatabaseParameters lets Aurora pause at 0 ACUs: Langfuse keeps idle
-// connections open, which would hold it awake, so with a minimum capacity of 0
-// idle sessions are closed after a minute (Prisma opens them again).
+// buildDatabaseParameters is the cluster's parameter group, which holds no
+// parameter yet: it is the cluster's own, so a setting Langfuse needs later is
+// an in-place edit rather than a switch of groups.
 func buildDatabaseParameters(w *world) (*composed.Unstructured, error) {
-	params := []any{}
-	if *w.spec.Database.MinCapacity == 0 {
-		params = append(params, map[string]any{"name": "idle_session_timeout", "value": "60000", "applyMethod": "immediate"})
-	}
 	name := w.externalName(compDatabaseParameters, w.names.name("database", maxRDSIdentifier))
 	return w.style.New(compDatabaseParameters, kindDBClusterParameterGroup, w.spec.Region, map[string]any{
-		"family":      databaseFamily,
+		"family":      w.keptField(compDatabaseParameters, "family", databaseFamily(w.databaseEngineVersion())),
 		"description": "Langfuse database parameters",
-		"parameter":   params,
+		"parameter":   []any{},
 	}, mrOptions{tagged: true, externalName: name}), nil
 }
 
@@ -61,12 +79,9 @@ func buildDatabase(w *world) (*composed.Unstructured, error) {
 		"minCapacity": *w.spec.Database.MinCapacity,
 		"maxCapacity": w.spec.Database.MaxCapacity,
 	}
-	if *w.spec.Database.MinCapacity == 0 {
-		scaling["secondsUntilAutoPause"] = int64(300)
-	}
 	body := map[string]any{
 		"engine":                              databaseEngine,
-		"engineVersion":                       databaseEngineVersion,
+		"engineVersion":                       w.databaseEngineVersion(),
 		"engineMode":                          "provisioned",
 		"databaseName":                        databaseName,
 		"masterUsername":                      databaseUser,

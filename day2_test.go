@@ -130,6 +130,8 @@ func TestImmutableEditsRefused(t *testing.T) {
 		"HostName":     {set: map[string]any{"spec.domain.hostName": "observability"}, field: "spec.domain.hostName", was: "langfuse", now: "observability"},
 		"ZoneName":     {set: map[string]any{"spec.domain.zoneName": "example.org"}, field: "spec.domain.zoneName", was: "example.com", now: "example.org"},
 		"DomainPrefix": {set: map[string]any{"spec.auth.cognito.domainPrefix": "login"}, field: "spec.auth.cognito.domainPrefix", was: "auth", now: "login"},
+		// The parameter group's family follows the major version.
+		"DatabaseMajor": {set: map[string]any{"spec.database.engineVersion": "17.7"}, field: "spec.database.engineVersion", was: "16", now: "17"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -162,15 +164,21 @@ var allowedEdits = map[string]map[string]any{
 	"ProviderConfig":    {"spec.providerConfigName": "aws-prod"},
 	"Subnets":           {"spec.network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60005"}},
 	"PrivateSubnets":    {"spec.network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60006"}},
-	"DisableCognito":    {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+	"DisableCognito":    {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
 	"EmailPasswordAuth": {"spec.auth.disableEmailPasswordAuth": false},
 	"LangfuseVersion":   {"spec.langfuse.version": "3.180.0"},
-	"ClickHouseVersion": {"spec.clickhouse.version": "25.12.2"},
-	"Replicas":          {"spec.langfuse.web.replicas": int64(3), "spec.langfuse.web.maxReplicas": int64(6)},
-	"TaskSize":          {"spec.langfuse.worker.cpu": int64(4096), "spec.langfuse.worker.memory": int64(8192)},
-	"ImageRegistry":     {"spec.langfuse.imageRegistry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"},
-	"Organization":      {"spec.langfuse.defaultOrganization": map[string]any{"id": "acme"}},
-	"Init":              {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
+	"ClickHouseVersion": {"spec.clickhouse.version": "25.12.8.9"},
+	"DatabaseMinor":     {"spec.database.engineVersion": "16.9"},
+	"DatabaseCapacity":  {"spec.database.minCapacity": 1.0, "spec.database.maxCapacity": 4.0},
+	"CacheNodeType":     {"spec.cache.nodeType": "cache.t4g.medium"},
+	"InitUser": {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
+		"spec.auth.disableEmailPasswordAuth": false},
+	"Digest":        {"spec.langfuse.web.digest": "sha256:" + strings.Repeat("ab", 32)},
+	"Replicas":      {"spec.langfuse.web.replicas": int64(3), "spec.langfuse.web.maxReplicas": int64(6)},
+	"TaskSize":      {"spec.langfuse.worker.cpu": int64(4096), "spec.langfuse.worker.memory": int64(8192)},
+	"ImageRegistry": {"spec.langfuse.imageRegistry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"},
+	"Organization":  {"spec.langfuse.defaultOrganization": map[string]any{"id": "acme"}},
+	"Init":          {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 }
 
 // TestAllowedEditsApply checks that an edit AWS applies in place is not
@@ -203,7 +211,7 @@ func TestAllowedEditsApply(t *testing.T) {
 // and come back as they were; with Delete they go, the secret without a
 // recovery window.
 func TestDisableCognitoKeepsUsers(t *testing.T) {
-	disable := map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false}
+	disable := map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true}
 	gone := []string{compUserPoolClient, compUserPoolDomain, compCertAuth, compDNSRecordAuth, compClientSecretVersion, compManagedLoginBranding, compCertAuthValidation}
 	cases := map[string]struct {
 		policy   string
@@ -357,14 +365,18 @@ func TestLeastPrivilegeEgress(t *testing.T) {
 // and each allowed edit (accepted), as kubectl apply of an edited claim would.
 func TestImmutableFieldsRefusedByXRD(t *testing.T) {
 	immutableEdits := map[string]struct {
-		set   map[string]any
-		field string
+		set, old map[string]any
+		field    string
 	}{
 		"Region":       {set: map[string]any{"spec.region": "eu-central-1"}, field: "spec.region"},
 		"VPC":          {set: map[string]any{"spec.network.vpcId": "vpc-0123456789abcdef1"}, field: "spec.network.vpcId"},
 		"ZoneID":       {set: map[string]any{"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"}, field: "spec.domain"},
 		"HostName":     {set: map[string]any{"spec.domain.hostName": "observability"}, field: "spec.domain"},
 		"DomainPrefix": {set: map[string]any{"spec.auth.cognito.domainPrefix": "login"}, field: "spec.auth.cognito.domainPrefix"},
+		"DatabaseMajor": {
+			set: map[string]any{"spec.database.engineVersion": "17.7"}, old: map[string]any{"spec.database.engineVersion": "16.8"},
+			field: "spec.database.engineVersion",
+		},
 	}
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
 		v := xrdValidator(t, path)
@@ -375,7 +387,7 @@ func TestImmutableFieldsRefusedByXRD(t *testing.T) {
 		}
 		for name, tc := range immutableEdits {
 			t.Run(path+"/"+name, func(t *testing.T) {
-				errs, _ := v.validateUpdate(object(tc.set), object(nil))
+				errs, _ := v.validateUpdate(object(tc.set), object(tc.old))
 				if len(errs) == 0 {
 					t.Fatalf("the XRD accepts an edit of %s", tc.field)
 				}
@@ -493,6 +505,7 @@ func TestImmutableEditSeenByEveryWitness(t *testing.T) {
 		"spec.domain.hostName":           {"spec.domain.hostName": "observability"},
 		"spec.domain.zoneName":           {"spec.domain.zoneName": "example.org"},
 		"spec.auth.cognito.domainPrefix": {"spec.auth.cognito.domainPrefix": "login"},
+		"spec.database.engineVersion":    {"spec.database.engineVersion": "17.7"},
 	}
 	xr := loadXR(t, exampleClaimXR)
 	full, _, _ := converge(t, xr)
@@ -507,5 +520,35 @@ func TestImmutableEditSeenByEveryWitness(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestDatabaseVersion checks Aurora's version: a new cluster gets the
+// long-term-support default (16.6 is one AWS no longer creates), an existing
+// cluster keeps what it was created with until the spec names a version, and
+// the parameter group's family follows the major version.
+func TestDatabaseVersion(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, rsp, _ := converge(t, xr)
+	version := func(rsp *fnv1.RunFunctionResponse, name string, field string) any {
+		return fp(rsp.GetDesired().GetResources()[name].GetResource().AsMap())[field]
+	}
+	if got := version(rsp, compDatabase, "engineVersion"); got != defaultDatabaseEngineVersion || defaultDatabaseEngineVersion == "16.6" {
+		t.Errorf("a new cluster gets engineVersion %v, want %s (and not 16.6, which AWS retired)", got, defaultDatabaseEngineVersion)
+	}
+	if got := version(rsp, compDatabaseParameters, "family"); got != "aurora-postgresql16" {
+		t.Errorf("parameter group family %v, want aurora-postgresql16", got)
+	}
+
+	// A cluster created by an older release, at 16.6.
+	m := p.observed[compDatabase].GetResource().AsMap()
+	m["spec"].(map[string]any)["forProvider"].(map[string]any)["engineVersion"] = "16.6"
+	p.observed[compDatabase] = &fnv1.Resource{Resource: mustStruct(t, m)}
+	if got := version(run(t, p.request(xr, nil)), compDatabase, "engineVersion"); got != "16.6" {
+		t.Errorf("an existing cluster's version became %v without an edit, want it kept at 16.6", got)
+	}
+	edited := run(t, p.request(withSpec(t, xr, map[string]any{"spec.database.engineVersion": "16.9"}), nil))
+	if got := version(edited, compDatabase, "engineVersion"); got != "16.9" {
+		t.Errorf("spec.database.engineVersion 16.9 rendered %v", got)
 	}
 }

@@ -81,7 +81,7 @@ func TestRunFunction(t *testing.T) {
 		},
 		"CognitoDisabled": {
 			reason: "Without Cognito there is no user pool, no auth certificate and no gate on the host record.",
-			xr:     map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+			xr:     map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
 			want: want{
 				names: slices.DeleteFunc(slices.Clone(wantWaves[0]), func(n string) bool {
 					return slices.Contains([]string{compCertAuth, compUserPool, compUserPoolClient, compClientSecret}, n)

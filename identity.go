@@ -86,6 +86,20 @@ var immutables = []immutable{
 		want: func(s *Spec) string { return s.Auth.Cognito.DomainPrefix },
 		in:   []string{compCertAuth, compUserPoolDomain, compDNSRecordAuth},
 	},
+	{
+		// The parameter group's family follows the major version, and a
+		// family cannot change: a major upgrade is a new parameter group
+		// and allowMajorVersionUpgrade, which this function does not do yet.
+		field: "spec.database.engineVersion",
+		built: func(fp map[string]any, s *Spec) string {
+			if s.Database.EngineVersion == "" {
+				return "" // nothing asked: the cluster keeps its version
+			}
+			return strings.TrimPrefix(str(fp["family"]), databaseEngine)
+		},
+		want: func(s *Spec) string { major, _, _ := strings.Cut(s.Database.EngineVersion, "."); return major },
+		in:   []string{compDatabaseParameters},
+	},
 }
 
 // hostNameOf is the DNS name a certificate, record or Cognito domain was built for.

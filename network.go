@@ -30,7 +30,7 @@ var securityGroups = []securityGroup{
 	{tier: "clickhouse", description: "ClickHouse task"},
 	{tier: "database", description: "Aurora PostgreSQL"},
 	{tier: "cache", description: "ElastiCache Redis"},
-	{tier: "efs", description: "ClickHouse's EFS mount targets"},
+	{tier: "efs", description: "ClickHouse EFS mount targets"},
 }
 
 // securityGroupComponent is the component of a tier's security group.

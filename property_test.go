@@ -42,7 +42,7 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 		edits = append(edits, allowedEdits[name])
 	}
 	edits = append(edits,
-		map[string]any{"spec.auth.cognito.enabled": true, "spec.auth.disableEmailPasswordAuth": nil},
+		map[string]any{"spec.auth.cognito.enabled": true, "spec.auth.disableEmailPasswordAuth": nil, "spec.auth.allowSignUp": nil, "spec.langfuse.init": nil},
 		map[string]any{"spec.deletionPolicy": "Orphan"},
 		map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
 		map[string]any{"spec.network.allowedCidrs": []any{"192.0.2.0/24", "198.51.100.0/24", "10.0.0.0/8"}},

@@ -196,7 +196,7 @@ func TestNoCredentialInAnyEnvironment(t *testing.T) {
 func TestExecutionRoleReadsExactlyThisXRsSecrets(t *testing.T) {
 	for name, set := range map[string]map[string]any{
 		"Cognito":   nil,
-		"NoCognito": {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+		"NoCognito": {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
 		"Init":      {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -353,7 +353,7 @@ func TestImageRegistryPrefixesEveryImage(t *testing.T) {
 	want := map[string]string{
 		compWebTask:        registry + "/langfuse/langfuse:3.174.1",
 		compWorkerTask:     registry + "/langfuse/langfuse-worker:3.174.1",
-		compClickHouseTask: registry + "/clickhouse/clickhouse-server:25.12",
+		compClickHouseTask: registry + "/clickhouse/clickhouse-server:" + defaultClickHouseVersion,
 	}
 	for td, image := range want {
 		if got := containerOf(t, out[td]).Image; got != image {
@@ -411,7 +411,8 @@ func TestInitPassedByReference(t *testing.T) {
 		xr, namespace string
 	}{{exampleClaimXR, "team-ml"}, {exampleNamespacedXR, ""}} {
 		t.Run(tc.xr, func(t *testing.T) {
-			out, status := rendered(t, withSpec(t, loadXR(t, tc.xr), map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": keys}}))
+			// The init user signs in with a password.
+			out, status := rendered(t, withSpec(t, loadXR(t, tc.xr), map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": keys}, "spec.auth.disableEmailPasswordAuth": false}))
 			_, webSecrets := variables(containerOf(t, out[compWebTask]))
 			_, workerSecrets := variables(containerOf(t, out[compWorkerTask]))
 			for _, k := range keys {
@@ -440,5 +441,53 @@ func TestInitPassedByReference(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLinksAndSignUp checks what issue 12 found missing: the worker builds
+// links from NEXTAUTH_URL too, and Langfuse's own sign-up is closed unless
+// the spec opens it, but never closed to Cognito's users.
+func TestLinksAndSignUp(t *testing.T) {
+	cases := map[string]struct {
+		set        map[string]any
+		wantSignUp string
+	}{
+		"Cognito": {wantSignUp: "false"},
+		"NoCognitoInitUser": {set: map[string]any{
+			"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false,
+			"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
+		}, wantSignUp: "true"},
+		"NoCognitoOpenSignUp": {set: map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true}, wantSignUp: "false"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), tc.set))
+			web, _ := variables(containerOf(t, out[compWebTask]))
+			worker, _ := variables(containerOf(t, out[compWorkerTask]))
+			for c, env := range map[string]map[string]string{"web": web, "worker": worker} {
+				if got := env["NEXTAUTH_URL"]; got != "https://langfuse.example.com" {
+					t.Errorf("%s NEXTAUTH_URL = %q, want https://langfuse.example.com", c, got)
+				}
+			}
+			if got := web["AUTH_DISABLE_SIGNUP"]; got != tc.wantSignUp {
+				t.Errorf("web AUTH_DISABLE_SIGNUP = %q, want %q", got, tc.wantSignUp)
+			}
+		})
+	}
+}
+
+// TestDigestsPinImages checks that a digest in the spec is what ECS pulls.
+func TestDigestsPinImages(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("0f", 32)
+	out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.langfuse.worker.digest": digest, "spec.clickhouse.digest": digest}))
+	want := map[string]string{
+		compWebTask:        "langfuse/langfuse:3.174.1",
+		compWorkerTask:     "langfuse/langfuse-worker@" + digest,
+		compClickHouseTask: "clickhouse/clickhouse-server@" + digest,
+	}
+	for td, image := range want {
+		if got := containerOf(t, out[td]).Image; got != image {
+			t.Errorf("%s image = %q, want %q", td, got, image)
+		}
 	}
 }

@@ -256,7 +256,7 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 		"Classic":       {"spec.auth.cognito.managedLogin": "classic", "spec.auth.cognito.mfa": "OFF"},
 		"DeletePolicy":  {"spec.deletionPolicy": "Delete", "spec.auth.cognito.mfa": "ON", "spec.auth.cognito.selfSignUp": true},
 		"SeveralCIDRs":  {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
-		"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false},
+		"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
 		"OtherRegionPC": {"spec.region": "ap-southeast-2", "spec.providerConfigName": "aws-prod"},
 		"RuntimeOptions": {
 			"spec.langfuse.init":                map[string]any{"secretName": "langfuse-init"},

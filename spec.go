@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,8 +50,11 @@ type Network struct {
 type Auth struct {
 	// DisableEmailPasswordAuth is a pointer because its default depends on
 	// whether Cognito is enabled.
-	DisableEmailPasswordAuth *bool   `json:"disableEmailPasswordAuth,omitempty"`
-	Cognito                  Cognito `json:"cognito"`
+	DisableEmailPasswordAuth *bool `json:"disableEmailPasswordAuth,omitempty"`
+	// AllowSignUp opens Langfuse's own sign-up to anyone who reaches it,
+	// which only applies without Cognito (Cognito decides who exists).
+	AllowSignUp bool    `json:"allowSignUp,omitempty"`
+	Cognito     Cognito `json:"cognito"`
 }
 
 // Cognito configures the Amazon Cognito user pool that Langfuse signs in with.
@@ -91,7 +95,10 @@ type DefaultOrganization struct {
 // Task sizes one ECS task. Version is used by ClickHouse only, MaxReplicas
 // by the autoscaled web and worker only.
 type Task struct {
-	Version     string `json:"version,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Digest, when set, pins the image by content (sha256:…): the tag
+	// names the release, the digest is what ECS pulls.
+	Digest      string `json:"digest,omitempty"`
 	Replicas    *int64 `json:"replicas,omitempty"`
 	MaxReplicas *int64 `json:"maxReplicas,omitempty"`
 	CPU         int64  `json:"cpu,omitempty"`
@@ -100,7 +107,11 @@ type Task struct {
 
 // Database sizes Aurora Serverless v2, in ACUs.
 type Database struct {
-	// MinCapacity is a pointer because 0 (scale to zero) is a valid choice.
+	// EngineVersion is Aurora PostgreSQL's version. Empty keeps what an
+	// existing cluster runs, and creates a new one at the default.
+	EngineVersion string `json:"engineVersion,omitempty"`
+	// MinCapacity is a pointer so that an explicit 0 is told from a missing
+	// value, and refused with why.
 	MinCapacity *float64 `json:"minCapacity,omitempty"`
 	MaxCapacity float64  `json:"maxCapacity,omitempty"`
 }
@@ -131,10 +142,12 @@ const (
 	defaultProviderConfigName = "default"
 	defaultDomainPrefix       = "auth"
 	defaultLangfuseVersion    = "3.174.1"
-	defaultClickHouseVersion  = "25.12"
-	defaultCacheNodeType      = "cache.t4g.small"
-	defaultAllowedCIDR        = "0.0.0.0/0"
-	defaultOrganizationRole   = "VIEWER"
+	// An exact release, never a moving tag such as 25.12: the tag names
+	// what runs, and a task replaced tomorrow must pull the same image.
+	defaultClickHouseVersion = "25.12.9.61"
+	defaultCacheNodeType     = "cache.t4g.small"
+	defaultAllowedCIDR       = "0.0.0.0/0"
+	defaultOrganizationRole  = "VIEWER"
 )
 
 // The patterns below are the XRDs' patterns; keep them in step.
@@ -146,8 +159,10 @@ var (
 	reVPCID        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	reSubnetID     = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	reK8sName      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
-	reImageTag     = regexp.MustCompile(`^([34])(\.[0-9]+){0,2}$`)
-	reCHVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)(\.[0-9]+){0,2}$`)
+	reImageTag     = regexp.MustCompile(`^([34])\.[0-9]+\.[0-9]+$`)
+	reCHVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)\.[0-9]+\.[0-9]+$`)
+	reDigest       = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	reAuroraPG     = regexp.MustCompile(`^(1[5-9])\.[0-9]+$`)
 	reCacheNodeTyp = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
 	reRegistry     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$`)
 	reOrgID        = regexp.MustCompile(`^[A-Za-z0-9][-A-Za-z0-9_]{0,63}$`)
@@ -180,6 +195,13 @@ func ParseSpec(raw map[string]any) (*Spec, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot encode spec")
 	}
+	// Go's decoder matches names case-insensitively and skips unknown
+	// ones; the API server does neither. A spec that kubectl apply would
+	// refuse (privateSubnetIDs, verison) is refused here too, rather than
+	// rendered as if the field were right or absent.
+	if errs := unknownFields(raw, reflect.TypeFor[Spec](), field.NewPath("spec"), crossplaneSpecFields); len(errs) > 0 {
+		return nil, errs.ToAggregate()
+	}
 	s := &Spec{}
 	if err := json.Unmarshal(b, s); err != nil {
 		return nil, describeDecodeError(err)
@@ -189,6 +211,57 @@ func ParseSpec(raw map[string]any) (*Spec, error) {
 		return nil, errs.ToAggregate()
 	}
 	return s, nil
+}
+
+// crossplaneSpecFields are the fields Crossplane itself keeps in an XR's
+// spec (v1 at the top, v2 under crossplane), which are not the API's.
+var crossplaneSpecFields = []string{
+	"crossplane", "claimRef", "compositionRef", "compositionSelector", "compositionRevisionRef",
+	"compositionRevisionSelector", "compositionUpdatePolicy", "compositeDeletePolicy", "resourceRefs",
+	"writeConnectionSecretToRef", "publishConnectionDetailsTo", "environmentConfigRefs",
+}
+
+// unknownFields names every field of v that t does not declare, by its
+// exact JSON name, as the API server does with a structural schema.
+func unknownFields(v any, t reflect.Type, p *field.Path, ignore []string) field.ErrorList {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var errs field.ErrorList
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil // the decoder names a wrong type
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+				fields[name] = t.Field(i).Type
+			}
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			ft, known := fields[k]
+			switch {
+			case known:
+				errs = append(errs, unknownFields(m[k], ft, p.Child(k), nil)...)
+			case !slices.Contains(ignore, k):
+				errs = append(errs, field.Invalid(p.Child(k), field.OmitValueType{}, "unknown field (names are case-sensitive; the API is in README.md)"))
+			}
+		}
+	case reflect.Slice:
+		if l, ok := v.([]any); ok {
+			for i, e := range l {
+				errs = append(errs, unknownFields(e, t.Elem(), p.Index(i), nil)...)
+			}
+		}
+	}
+	return errs
 }
 
 // describeDecodeError turns a JSON type error into one that names the field
@@ -310,6 +383,12 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	errs = append(errs, matches(domain.Child("hostName"), s.Domain.HostName, reDNSName, "a DNS name such as langfuse, in lower case")...)
 	errs = append(errs, matches(domain.Child("zoneName"), s.Domain.ZoneName, reDNSName, "a DNS zone name such as example.com, in lower case, without a trailing dot")...)
 	errs = append(errs, matches(domain.Child("zoneId"), s.Domain.ZoneID, reZoneID, "a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")...)
+	// The host is <hostName>.<zoneName>: a hostName that already ends in the
+	// zone would certify langfuse.example.com.example.com, and domain is
+	// immutable, so the fix would be a delete.
+	if z := s.Domain.ZoneName; z != "" && (s.Domain.HostName == z || strings.HasSuffix(s.Domain.HostName, "."+z)) {
+		errs = append(errs, field.Invalid(domain.Child("hostName"), s.Domain.HostName, fmt.Sprintf("must not end in spec.domain.zoneName (%s): the host is <hostName>.<zoneName>, so give only the part before the zone, such as langfuse", z)))
+	}
 
 	network := spec.Child("network")
 	errs = append(errs, matches(network.Child("vpcId"), s.Network.VPCID, reVPCID, "a VPC id such as vpc-0123456789abcdef0")...)
@@ -332,6 +411,7 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	if *s.Auth.DisableEmailPasswordAuth && !*c.Enabled {
 		errs = append(errs, field.Forbidden(spec.Child("auth", "disableEmailPasswordAuth"), "must be false when auth.cognito.enabled is false: nobody could sign in"))
 	}
+	errs = append(errs, s.validateSignIn(spec)...)
 	// Only check the length once the parts are valid, so one mistake gives one message.
 	if len(errs) == 0 {
 		if n := len(s.AuthFQDN()); *c.Enabled && n > acmMaxDomainLength {
@@ -345,12 +425,36 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	return errs
 }
 
+// validateSignIn checks that someone can sign in, and that nobody else can
+// sign up: Langfuse's own sign-up is open to whoever reaches the load
+// balancer unless AUTH_DISABLE_SIGNUP is set, which also blocks first
+// sign-ins with SSO, so it is closed exactly when Cognito is off.
+func (s *Spec) validateSignIn(spec *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	auth := spec.Child("auth")
+	initUser := s.Langfuse.Init != nil && slices.Contains(s.Langfuse.Init.Keys, "LANGFUSE_INIT_USER_EMAIL")
+	switch {
+	case s.CognitoEnabled() && s.Auth.AllowSignUp:
+		errs = append(errs, field.Forbidden(auth.Child("allowSignUp"), "applies only when auth.cognito.enabled is false: with Cognito, auth.cognito.selfSignUp says who may sign up"))
+	case !s.CognitoEnabled() && !s.Auth.AllowSignUp && !initUser:
+		errs = append(errs, field.Required(spec.Child("langfuse", "init", "keys"), "must include LANGFUSE_INIT_USER_EMAIL and LANGFUSE_INIT_USER_PASSWORD when auth.cognito.enabled is false: sign-up is then closed (AUTH_DISABLE_SIGNUP) and nobody could sign in; or set auth.allowSignUp: true to let anyone who reaches Langfuse sign up"))
+	}
+	// The init user signs in with a password. Without password sign-in, and
+	// without account linking to let a Cognito sign-in of the same email
+	// in, Langfuse answers OAuthAccountNotLinked: the user is locked out.
+	if initUser && *s.Auth.DisableEmailPasswordAuth && !s.Auth.Cognito.AllowAccountLinking {
+		errs = append(errs, field.Invalid(spec.Child("langfuse", "init", "keys"), s.Langfuse.Init.Keys,
+			"LANGFUSE_INIT_USER_EMAIL would be locked out: its user signs in with a password, which spec.auth.disableEmailPasswordAuth turns off, and a Cognito sign-in of the same email is refused unless spec.auth.cognito.allowAccountLinking is true; set one of the two, or leave the user out and let Cognito users join through spec.langfuse.defaultOrganization"))
+	}
+	return errs
+}
+
 func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	lf := spec.Child("langfuse")
 	m := reImageTag.FindStringSubmatch(s.Langfuse.Version)
 	if m == nil {
-		errs = append(errs, field.Invalid(lf.Child("version"), s.Langfuse.Version, "must be a Langfuse image tag of major version 3 or 4, such as 3.174.1"))
+		errs = append(errs, field.Invalid(lf.Child("version"), s.Langfuse.Version, "must be an exact Langfuse release of major version 3 or 4, such as 3.174.1: a tag such as 3 moves, and tasks replaced later would run another release"))
 	}
 	errs = append(errs, s.Langfuse.validate(lf)...)
 
@@ -366,17 +470,31 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	chv := reCHVersion.FindStringSubmatch(s.ClickHouse.Version)
 	switch {
 	case chv == nil:
-		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be a ClickHouse version such as 25.12"))
+		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be an exact ClickHouse release such as "+defaultClickHouseVersion+": a tag such as 25.12 moves, and a task replaced later would run another release"))
 	case len(m) > 1 && m[1] == "4" && !atLeast(chv[1], chv[2], 25, 12):
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 25.12 or later when spec.langfuse.version is 4 ("+s.Langfuse.Version+"): upgrade ClickHouse first"))
 	case !atLeast(chv[1], chv[2], 24, 3):
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 24.3 or later"))
 	}
 
+	for p, d := range map[*field.Path]string{lf.Child("web", "digest"): s.Langfuse.Web.Digest, lf.Child("worker", "digest"): s.Langfuse.Worker.Digest, ch.Child("digest"): s.ClickHouse.Digest} {
+		if d != "" && !reDigest.MatchString(d) {
+			errs = append(errs, field.Invalid(p, d, "must be an image digest: sha256: and 64 lower-case hex digits"))
+		}
+	}
+
 	db := spec.Child("database")
+	if v := s.Database.EngineVersion; v != "" && !reAuroraPG.MatchString(v) {
+		errs = append(errs, field.Invalid(db.Child("engineVersion"), v, "must be an Aurora PostgreSQL version <major>.<minor> of major 15 or later, such as "+defaultDatabaseEngineVersion))
+	}
 	minCapacity := *s.Database.MinCapacity
-	if minCapacity < 0 || minCapacity > 256 {
-		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must be between 0 and 256 ACUs"))
+	switch {
+	case minCapacity == 0:
+		// Aurora pauses only after minutes without a connection, and
+		// Langfuse's health checks query Postgres every 15 s.
+		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must be at least 0.5: Aurora pauses at 0 only when nothing connects, and Langfuse's health checks query Postgres every 15 s, so it would never pause"))
+	case minCapacity < 0.5 || minCapacity > 256:
+		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must be between 0.5 and 256 ACUs"))
 	}
 	if s.Database.MaxCapacity < 1 || s.Database.MaxCapacity > 256 {
 		errs = append(errs, field.Invalid(db.Child("maxCapacity"), s.Database.MaxCapacity, "must be between 1 and 256 ACUs"))

@@ -54,9 +54,9 @@ var badSpecs = map[string]struct {
 	"NoWayToSignIn":          {set: map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": true}, field: "spec.auth.disableEmailPasswordAuth"},
 	"BadDeletionPolicy":      {set: map[string]any{"spec.deletionPolicy": "Retain"}, field: "spec.deletionPolicy"},
 	"LangfuseMajor2":         {set: map[string]any{"spec.langfuse.version": "2.95.0"}, field: "spec.langfuse.version"},
-	"Langfuse4OldClickHouse": {set: map[string]any{"spec.langfuse.version": "4.4.0", "spec.clickhouse.version": "25.8"}, field: "spec.clickhouse.version"},
+	"Langfuse4OldClickHouse": {set: map[string]any{"spec.langfuse.version": "4.4.0", "spec.clickhouse.version": "25.8.16.34"}, field: "spec.clickhouse.version"},
 	// The same refusal names the other field of the mix.
-	"Langfuse4OldClickHouseNamesBoth": {set: map[string]any{"spec.langfuse.version": "4.4.0", "spec.clickhouse.version": "25.8"}, field: "spec.langfuse.version"},
+	"Langfuse4OldClickHouseNamesBoth": {set: map[string]any{"spec.langfuse.version": "4.4.0", "spec.clickhouse.version": "25.8.16.34"}, field: "spec.langfuse.version"},
 	"NonFargateCPU":                   {set: map[string]any{"spec.langfuse.web.cpu": int64(3000)}, field: "spec.langfuse.web.cpu"},
 	"NonFargateMemory":                {set: map[string]any{"spec.langfuse.worker.memory": int64(1024)}, field: "spec.langfuse.worker.memory"},
 	"DatabaseMinOverMax":              {set: map[string]any{"spec.database.minCapacity": 8.0, "spec.database.maxCapacity": 4.0}, field: "spec.database.minCapacity"},
@@ -76,7 +76,24 @@ var badSpecs = map[string]struct {
 	"InitKeysWithoutProject":          {set: map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_PROJECT_PUBLIC_KEY", "LANGFUSE_INIT_PROJECT_SECRET_KEY"}}}, field: "spec.langfuse.init.keys"},
 	"InitUserWithoutPassword":         {set: map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL"}}}, field: "spec.langfuse.init.keys"},
 	"InitBadSecretName":               {set: map[string]any{"spec.langfuse.init": map[string]any{"secretName": "Langfuse_Init"}}, field: "spec.langfuse.init.secretName"},
-	"BadOrganizationID":               {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme corp"}}, field: "spec.langfuse.defaultOrganization.id"},
+	// Issue 12: what render accepted and kubectl apply refuses, or a typo
+	// made permanent.
+	"UnknownFieldWrongCase":  {set: map[string]any{"spec.network.privateSubnetIDs": []any{"subnet-0a1b2c3d4e5f60003"}}, field: "spec.network.privateSubnetIDs"},
+	"UnknownFieldMisspelled": {set: map[string]any{"spec.langfuse.verison": "3.174.1"}, field: "spec.langfuse.verison"},
+	"HostNameEndsInZone":     {set: map[string]any{"spec.domain.hostName": "langfuse.example.com"}, field: "spec.domain.hostName"},
+	"HostNameIsZone":         {set: map[string]any{"spec.domain.hostName": "example.com"}, field: "spec.domain.hostName"},
+	"LangfuseMovingTag":      {set: map[string]any{"spec.langfuse.version": "3.174"}, field: "spec.langfuse.version"},
+	"ClickHouseMovingTag":    {set: map[string]any{"spec.clickhouse.version": "25.12"}, field: "spec.clickhouse.version"},
+	"BadDigest":              {set: map[string]any{"spec.langfuse.web.digest": "sha256:abc"}, field: "spec.langfuse.web.digest"},
+	"ScaleToZero":            {set: map[string]any{"spec.database.minCapacity": 0.0}, field: "spec.database.minCapacity"},
+	"DatabaseMajor14":        {set: map[string]any{"spec.database.engineVersion": "14.6"}, field: "spec.database.engineVersion"},
+	"DatabaseFloatingMajor":  {set: map[string]any{"spec.database.engineVersion": "16"}, field: "spec.database.engineVersion"},
+	// The init user under Cognito's defaults could never sign in.
+	"InitUserLockedOut": {set: map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}}}, field: "spec.langfuse.init.keys"},
+	// Without Cognito, sign-up is closed: someone must be able to sign in.
+	"NoCognitoNobodyToSignIn": {set: map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false}, field: "spec.langfuse.init.keys"},
+	"SignUpWithCognito":       {set: map[string]any{"spec.auth.allowSignUp": true}, field: "spec.auth.allowSignUp"},
+	"BadOrganizationID":       {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme corp"}}, field: "spec.langfuse.defaultOrganization.id"},
 }
 
 // manyCIDRs lists n distinct /24 blocks.
@@ -233,7 +250,7 @@ func TestDefaults(t *testing.T) {
 			Web:     Task{Replicas: ptr[int64](2), MaxReplicas: ptr[int64](4), CPU: 2048, Memory: 4096},
 			Worker:  Task{Replicas: ptr[int64](1), MaxReplicas: ptr[int64](2), CPU: 2048, Memory: 4096},
 		},
-		ClickHouse: Task{Version: "25.12", Replicas: ptr[int64](1), CPU: 2048, Memory: 8192},
+		ClickHouse: Task{Version: "25.12.9.61", Replicas: ptr[int64](1), CPU: 2048, Memory: 8192},
 		Database:   Database{MinCapacity: ptr(0.5), MaxCapacity: 2},
 		Cache:      Cache{NodeType: "cache.t4g.small"},
 	}
@@ -244,15 +261,11 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("AuthFQDN: got %s", got)
 	}
 
-	// Aurora Serverless v2 scales to zero: an explicit 0 is kept.
+	// An explicit 0 is told from a missing minimum, and refused with why.
 	withZero := minimalSpec()
 	withZero["database"] = map[string]any{"minCapacity": 0}
-	zero, err := ParseSpec(withZero)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := *zero.Database.MinCapacity; got != 0 {
-		t.Errorf("an explicit database.minCapacity of 0 became %v", got)
+	if _, err := ParseSpec(withZero); err == nil || !strings.Contains(err.Error(), "would never pause") {
+		t.Errorf("database.minCapacity 0: want a refusal saying why, got %v", err)
 	}
 }
 

@@ -135,19 +135,19 @@ var (
 	webContainer = container{
 		component: compWebTask, name: "web", role: compAppTaskRole, logGroup: compLogGroupWeb,
 		task:     func(s *Spec) Task { return s.Langfuse.Web },
-		image:    func(s *Spec) string { return imageWeb + ":" + s.Langfuse.Version },
+		image:    func(s *Spec) string { return imageOf(imageWeb, s.Langfuse.Version, s.Langfuse.Web.Digest) },
 		settings: webSettings,
 	}
 	workerContainer = container{
 		component: compWorkerTask, name: "worker", role: compAppTaskRole, logGroup: compLogGroupWorker,
 		task:     func(s *Spec) Task { return s.Langfuse.Worker },
-		image:    func(s *Spec) string { return imageWorker + ":" + s.Langfuse.Version },
+		image:    func(s *Spec) string { return imageOf(imageWorker, s.Langfuse.Version, s.Langfuse.Worker.Digest) },
 		settings: workerSettings,
 	}
 	clickHouseContainer = container{
 		component: compClickHouseTask, name: "clickhouse", role: compClickHouseTaskRole, logGroup: compLogGroupClickHouse,
 		task:     func(s *Spec) Task { return s.ClickHouse },
-		image:    func(s *Spec) string { return imageClickHouse + ":" + s.ClickHouse.Version },
+		image:    func(s *Spec) string { return imageOf(imageClickHouse, s.ClickHouse.Version, s.ClickHouse.Digest) },
 		settings: clickHouseSettings,
 	}
 )
@@ -156,6 +156,15 @@ var (
 type settings struct {
 	env     map[string]string
 	secrets map[string]string
+}
+
+// imageOf names an image by its digest where the spec pins one (ECS then
+// pulls exactly that), else by its release tag.
+func imageOf(image, tag, digest string) string {
+	if digest != "" {
+		return image + "@" + digest
+	}
+	return image + ":" + tag
 }
 
 // imageRef is an image, behind the registry the spec names.
@@ -307,7 +316,10 @@ func appSettings(w *world, t Task, port int) (settings, error) {
 	env := map[string]string{
 		// Both servers listen on $HOSTNAME, which Fargate sets to the task's
 		// own name: health checks on 127.0.0.1 would fail.
-		"HOSTNAME":     "0.0.0.0",
+		"HOSTNAME": "0.0.0.0",
+		// Both build links with it: web for sign-in, the worker in exports
+		// and notifications.
+		"NEXTAUTH_URL": "https://" + w.spec.FQDN(),
 		"PORT":         strconv.Itoa(port),
 		"NODE_OPTIONS": "--max-old-space-size=" + strconv.FormatInt(nodeHeapMiB(t.Memory), 10),
 
@@ -356,9 +368,12 @@ func webSettings(w *world) (settings, error) {
 	if err != nil {
 		return st, err
 	}
-	st.env["NEXTAUTH_URL"] = "https://" + w.spec.FQDN()
 	st.env["LANGFUSE_CSP_ENFORCE_HTTPS"] = "true"
 	st.env["AUTH_DISABLE_USERNAME_PASSWORD"] = strconv.FormatBool(*w.spec.Auth.DisableEmailPasswordAuth)
+	// Langfuse's own sign-up is closed unless the spec opens it. With
+	// Cognito it stays open to Langfuse: the variable would also refuse
+	// first sign-ins with Cognito, which decides who exists.
+	st.env["AUTH_DISABLE_SIGNUP"] = strconv.FormatBool(!w.spec.CognitoEnabled() && !w.spec.Auth.AllowSignUp)
 	credentials, err := w.arns(compCredentialsSecret)
 	if err != nil {
 		return st, err
