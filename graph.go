@@ -354,8 +354,8 @@ var graph = []component{
 		needs: []need{
 			arnOf(compClickHouseTaskRole), arnOf(compCredentialsSecret),
 			{component: compEFS, fields: []string{statusPathID}}, {component: compEFSAccessPoint, fields: []string{statusPathID}},
-		},
-		build: single(clickHouseContainer.buildTaskDefinition)},
+		}, memberKey: revisionKey,
+		build: revisions(compClickHouseTask, compClickHouseService, clickHouseContainer.buildTaskDefinition)},
 	{name: compClickHouseService, title: "ClickHouseService", condition: conditionClickHouse, enabled: always,
 		needs: []need{
 			{component: compClickHouseTask, ready: true, fields: []string{statusPathARN}}, arnOf(compClickHouseDiscovery),
@@ -371,8 +371,8 @@ var graph = []component{
 	// last thing that needs the Cognito client, and it does not wait for
 	// the Cognito domain: Langfuse starts while CloudFront deploys it.
 	{name: compWorkerTask, title: "WorkerTaskDefinition", condition: conditionWorker, enabled: always,
-		needs: appTaskNeeds(),
-		build: single(workerContainer.buildTaskDefinition)},
+		needs: appTaskNeeds(), memberKey: revisionKey,
+		build: revisions(compWorkerTask, compWorkerService, workerContainer.buildTaskDefinition)},
 	{name: compWorkerService, title: "WorkerService", condition: conditionWorker, enabled: always,
 		needs: appServiceNeeds(compWorkerTask),
 		build: single(workerService.buildService)},
@@ -384,8 +384,8 @@ var graph = []component{
 			withCognitoOnly(need{component: compUserPoolClient, fields: []string{statusPathID}}),
 			withCognitoOnly(arnOf(compClientSecret)),
 			withInitOnly(readyOf(compInitSecrets)),
-		),
-		build: single(webContainer.buildTaskDefinition)},
+		), memberKey: revisionKey,
+		build: revisions(compWebTask, compWebService, webContainer.buildTaskDefinition)},
 	{name: compWebService, title: "WebService", condition: conditionWeb, enabled: always,
 		needs: append(appServiceNeeds(compWebTask),
 			withCognitoOnly(readyOf(compClientSecretVersion)),
@@ -481,6 +481,12 @@ var componentIndex = func() map[string]*component {
 	return m
 }()
 
+// revisioned says whether the component is a replace-only resource composed
+// as content-addressed revisions (revisions.go).
+func (c *component) revisioned() bool {
+	return c.name == compWebTask || c.name == compWorkerTask || c.name == compClickHouseTask
+}
+
 // componentOf returns the component a composition-resource name belongs to:
 // the component of that name, or the component of several resources whose
 // name and a dash begin it (the longest, as cert-host-validation-record-…
@@ -488,7 +494,10 @@ var componentIndex = func() map[string]*component {
 // identifies a composed resource whatever happens to its labels.
 func componentOf(name string) (*component, bool) {
 	if c, ok := componentIndex[name]; ok {
-		return c, c.memberKey == nil
+		// A task definition named after its component alone is a revision
+		// an older release composed; other components of several
+		// resources never had one.
+		return c, c.memberKey == nil || c.revisioned()
 	}
 	var best *component
 	for i := range graph {

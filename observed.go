@@ -24,6 +24,9 @@ type world struct {
 	// composition-resource name belongs to. Crossplane owns that name; a
 	// label can be edited or stripped by anyone, so it is never the key.
 	byComponent map[string][]resource.Name
+	// revisions names, per replace-only component, the revision the spec
+	// asks for, once its builder has run (revisions.go).
+	revisions map[string]resource.Name
 	// ready records which observed resources report Ready=True, read once:
 	// decoding conditions is the costliest read of an observed resource.
 	ready map[resource.Name]bool
@@ -45,7 +48,7 @@ type world struct {
 }
 
 func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, ready: map[resource.Name]bool{}, generate: generateRandom}
+	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, revisions: map[string]resource.Name{}, ready: map[resource.Name]bool{}, generate: generateRandom}
 	for name, o := range observed {
 		if o.Resource == nil {
 			continue
@@ -64,9 +67,14 @@ func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name
 // exists says whether any resource of a component is observed.
 func (w *world) exists(component string) bool { return len(w.byComponent[component]) > 0 }
 
-// observedOne is the observed resource of a single-resource component.
+// observedOne is the observed resource of a single-resource component, or of
+// the revision a replace-only component's spec asks for.
 func (w *world) observedOne(component string) *composed.Unstructured {
-	if o, ok := w.observed[resource.Name(component)]; ok && o.Resource != nil {
+	name := resource.Name(component)
+	if r, ok := w.revisions[component]; ok {
+		name = r
+	}
+	if o, ok := w.observed[name]; ok && o.Resource != nil {
 		return o.Resource
 	}
 	return nil

@@ -192,6 +192,18 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
 	case compEFSMountTargets:
 		return slices.Contains(spec.Network.PrivateSubnetIDs, str(f["subnetId"]))
+	case compWebTask, compWorkerTask, compClickHouseTask:
+		// A revision is wanted while its service runs it, or is told to:
+		// once neither, its MR goes, and skipDestroy keeps it in ECS.
+		arn, _ := composedOf(t, p.observed[name]).GetString(statusPathARN)
+		svc, ok := p.observed[map[string]string{compWebTask: compWebService, compWorkerTask: compWorkerService, compClickHouseTask: compClickHouseService}[c.name]]
+		if arn == "" || !ok {
+			return false
+		}
+		s := composedOf(t, svc)
+		told, _ := s.GetString("spec.forProvider.taskDefinition")
+		runs, _ := s.GetString("status.atProvider.taskDefinition")
+		return arn == told || arn == runs
 	case compInitSecrets, compInitVersions:
 		key := c.memberKey(f)
 		return slices.ContainsFunc(spec.Langfuse.Init.Keys, func(k string) bool { return initMemberKey(k) == key })

@@ -29,6 +29,22 @@ func rendered(t *testing.T, xr *structpb.Struct) (desired, atProvider map[string
 	return desired, atProvider
 }
 
+// revisionOf is the one revision of a task definition a converged render
+// composes.
+func revisionOf(t *testing.T, out map[string]map[string]any, task string) map[string]any {
+	t.Helper()
+	var found []string
+	for n := range out {
+		if c, ok := componentOf(n); ok && c.name == task {
+			found = append(found, n)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one revision of %s, got %v", task, found)
+	}
+	return out[found[0]]
+}
+
 // containerOf decodes the one container definition of a rendered task
 // definition.
 func containerOf(t *testing.T, td map[string]any) containerDefinition {
@@ -80,8 +96,8 @@ func TestTaskDefinitionsGiveLangfuseWhatItRequires(t *testing.T) {
 	for _, xrPath := range []string{exampleClaimXR, exampleNamespacedXR} {
 		t.Run(xrPath, func(t *testing.T) {
 			out, status := rendered(t, loadXR(t, xrPath))
-			web := containerOf(t, out[compWebTask])
-			worker := containerOf(t, out[compWorkerTask])
+			web := containerOf(t, revisionOf(t, out, compWebTask))
+			worker := containerOf(t, revisionOf(t, out, compWorkerTask))
 			webEnv, webSecrets := variables(web)
 			workerEnv, workerSecrets := variables(worker)
 
@@ -175,7 +191,7 @@ func TestNoCredentialInAnyEnvironment(t *testing.T) {
 		values = append(values, v)
 	}
 	for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask} {
-		c := containerOf(t, out[td])
+		c := containerOf(t, revisionOf(t, out, td))
 		for _, kv := range c.Environment {
 			for _, v := range values {
 				if strings.Contains(kv.Value, v) {
@@ -203,7 +219,7 @@ func TestExecutionRoleReadsExactlyThisXRsSecrets(t *testing.T) {
 			out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), set))
 			used := map[string]bool{}
 			for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask} {
-				_, secrets := variables(containerOf(t, out[td]))
+				_, secrets := variables(containerOf(t, revisionOf(t, out, td)))
 				for _, from := range secrets {
 					// ECS reads a JSON key of the secret: the policy grants the secret.
 					arn := from
@@ -270,8 +286,8 @@ func TestClickHouseRunsOnce(t *testing.T) {
 	if _, spot := svc["capacityProviderStrategy"]; spot {
 		t.Error("clickhouse-service has a capacity provider strategy: it could run on Spot")
 	}
-	td := fp(out[compClickHouseTask])
-	c := containerOf(t, out[compClickHouseTask])
+	td := fp(revisionOf(t, out, compClickHouseTask))
+	c := containerOf(t, revisionOf(t, out, compClickHouseTask))
 	if diff := cmp.Diff([]ulimit{{Name: "nofile", SoftLimit: 262144, HardLimit: 262144}}, c.Ulimits); diff != "" {
 		t.Errorf("ulimits: -want, +got:\n%s", diff)
 	}
@@ -281,7 +297,7 @@ func TestClickHouseRunsOnce(t *testing.T) {
 	// BusyBox's wget (the Alpine-based Langfuse images) refuses GNU's long
 	// options such as --no-verbose and --tries: the check would always fail.
 	for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask} {
-		check := strings.Join(containerOf(t, out[td]).HealthCheck.Command, " ")
+		check := strings.Join(containerOf(t, revisionOf(t, out, td)).HealthCheck.Command, " ")
 		for _, gnuOnly := range []string{"--no-verbose", "--tries", "--timeout"} {
 			if strings.Contains(check, gnuOnly) {
 				t.Errorf("%s health check %q uses %s, which BusyBox's wget refuses", td, check, gnuOnly)
@@ -356,7 +372,7 @@ func TestImageRegistryPrefixesEveryImage(t *testing.T) {
 		compClickHouseTask: registry + "/clickhouse/clickhouse-server:" + defaultClickHouseVersion,
 	}
 	for td, image := range want {
-		if got := containerOf(t, out[td]).Image; got != image {
+		if got := containerOf(t, revisionOf(t, out, td)).Image; got != image {
 			t.Errorf("%s image = %q, want %q", td, got, image)
 		}
 	}
@@ -396,7 +412,7 @@ func TestECRRepositories(t *testing.T) {
 // spec names, in the web container only.
 func TestDefaultOrganization(t *testing.T) {
 	out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme"}}))
-	env, _ := variables(containerOf(t, out[compWebTask]))
+	env, _ := variables(containerOf(t, revisionOf(t, out, compWebTask)))
 	if env["LANGFUSE_DEFAULT_ORG_ID"] != "acme" || env["LANGFUSE_DEFAULT_ORG_ROLE"] != "VIEWER" {
 		t.Errorf("LANGFUSE_DEFAULT_ORG_ID=%q LANGFUSE_DEFAULT_ORG_ROLE=%q, want acme and VIEWER", env["LANGFUSE_DEFAULT_ORG_ID"], env["LANGFUSE_DEFAULT_ORG_ROLE"])
 	}
@@ -413,8 +429,8 @@ func TestInitPassedByReference(t *testing.T) {
 		t.Run(tc.xr, func(t *testing.T) {
 			// The init user signs in with a password.
 			out, status := rendered(t, withSpec(t, loadXR(t, tc.xr), map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": keys}, "spec.auth.disableEmailPasswordAuth": false}))
-			_, webSecrets := variables(containerOf(t, out[compWebTask]))
-			_, workerSecrets := variables(containerOf(t, out[compWorkerTask]))
+			_, webSecrets := variables(containerOf(t, revisionOf(t, out, compWebTask)))
+			_, workerSecrets := variables(containerOf(t, revisionOf(t, out, compWorkerTask)))
 			for _, k := range keys {
 				key := k.(string)
 				member := initMemberKey(key)
@@ -462,8 +478,8 @@ func TestLinksAndSignUp(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), tc.set))
-			web, _ := variables(containerOf(t, out[compWebTask]))
-			worker, _ := variables(containerOf(t, out[compWorkerTask]))
+			web, _ := variables(containerOf(t, revisionOf(t, out, compWebTask)))
+			worker, _ := variables(containerOf(t, revisionOf(t, out, compWorkerTask)))
 			for c, env := range map[string]map[string]string{"web": web, "worker": worker} {
 				if got := env["NEXTAUTH_URL"]; got != "https://langfuse.example.com" {
 					t.Errorf("%s NEXTAUTH_URL = %q, want https://langfuse.example.com", c, got)
@@ -486,7 +502,7 @@ func TestDigestsPinImages(t *testing.T) {
 		compClickHouseTask: "clickhouse/clickhouse-server@" + digest,
 	}
 	for td, image := range want {
-		if got := containerOf(t, out[td]).Image; got != image {
+		if got := containerOf(t, revisionOf(t, out, td)).Image; got != image {
 			t.Errorf("%s image = %q, want %q", td, got, image)
 		}
 	}

@@ -57,10 +57,11 @@ func buildClickHouseDiscovery(w *world) (*composed.Unstructured, error) {
 }
 
 // buildService returns an ECS service. It runs the revision of its task
-// definition that AWS reports: a new revision is a rolling deployment, which
-// the circuit breaker rolls back if its tasks never become healthy.
+// definition the spec asks for once AWS reports it (revisions.go): a new
+// revision is a rolling deployment, which the circuit breaker rolls back if
+// its tasks never become healthy.
 func (s service) buildService(w *world) (*composed.Unstructured, error) {
-	taskDefinition, err := w.reported(s.container.component, statusPathARN)
+	taskDefinition, err := w.currentRevisionARN(s.container.component, s.component)
 	if err != nil {
 		return nil, err
 	}

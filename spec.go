@@ -197,7 +197,7 @@ func ParseSpec(raw map[string]any) (*Spec, error) {
 	}
 	// Go's decoder matches names case-insensitively and skips unknown
 	// ones; the API server does neither. A spec that kubectl apply would
-	// refuse (privateSubnetIDs, verison) is refused here too, rather than
+	// refuse (privateSubnetIDs, a misspelt name) is refused here too, rather than
 	// rendered as if the field were right or absent.
 	if errs := unknownFields(raw, reflect.TypeFor[Spec](), field.NewPath("spec"), crossplaneSpecFields); len(errs) > 0 {
 		return nil, errs.ToAggregate()
@@ -477,17 +477,20 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 		errs = append(errs, field.Invalid(ch.Child("version"), s.ClickHouse.Version, "must be 24.3 or later"))
 	}
 
-	for p, d := range map[*field.Path]string{lf.Child("web", "digest"): s.Langfuse.Web.Digest, lf.Child("worker", "digest"): s.Langfuse.Worker.Digest, ch.Child("digest"): s.ClickHouse.Digest} {
-		if d != "" && !reDigest.MatchString(d) {
-			errs = append(errs, field.Invalid(p, d, "must be an image digest: sha256: and 64 lower-case hex digits"))
-		}
-	}
+	errs = append(errs, s.digests(lf, ch)...)
 
-	db := spec.Child("database")
-	if v := s.Database.EngineVersion; v != "" && !reAuroraPG.MatchString(v) {
+	errs = append(errs, s.Database.validate(spec.Child("database"))...)
+	errs = append(errs, matches(spec.Child("cache", "nodeType"), s.Cache.NodeType, reCacheNodeTyp, "an ElastiCache node type such as cache.t4g.small")...)
+	return errs
+}
+
+// validate checks Aurora's version and capacity.
+func (d *Database) validate(db *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if v := d.EngineVersion; v != "" && !reAuroraPG.MatchString(v) {
 		errs = append(errs, field.Invalid(db.Child("engineVersion"), v, "must be an Aurora PostgreSQL version <major>.<minor> of major 15 or later, such as "+defaultDatabaseEngineVersion))
 	}
-	minCapacity := *s.Database.MinCapacity
+	minCapacity := *d.MinCapacity
 	switch {
 	case minCapacity == 0:
 		// Aurora pauses only after minutes without a connection, and
@@ -496,13 +499,26 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	case minCapacity < 0.5 || minCapacity > 256:
 		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must be between 0.5 and 256 ACUs"))
 	}
-	if s.Database.MaxCapacity < 1 || s.Database.MaxCapacity > 256 {
-		errs = append(errs, field.Invalid(db.Child("maxCapacity"), s.Database.MaxCapacity, "must be between 1 and 256 ACUs"))
+	if d.MaxCapacity < 1 || d.MaxCapacity > 256 {
+		errs = append(errs, field.Invalid(db.Child("maxCapacity"), d.MaxCapacity, "must be between 1 and 256 ACUs"))
 	}
-	if minCapacity > s.Database.MaxCapacity {
+	if minCapacity > d.MaxCapacity {
 		errs = append(errs, field.Invalid(db.Child("minCapacity"), minCapacity, "must not be greater than maxCapacity"))
 	}
-	errs = append(errs, matches(spec.Child("cache", "nodeType"), s.Cache.NodeType, reCacheNodeTyp, "an ElastiCache node type such as cache.t4g.small")...)
+	return errs
+}
+
+// digests checks the image digests the spec pins.
+func (s *Spec) digests(lf, ch *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for _, d := range []struct {
+		p      *field.Path
+		digest string
+	}{{lf.Child("web", "digest"), s.Langfuse.Web.Digest}, {lf.Child("worker", "digest"), s.Langfuse.Worker.Digest}, {ch.Child("digest"), s.ClickHouse.Digest}} {
+		if d.digest != "" && !reDigest.MatchString(d.digest) {
+			errs = append(errs, field.Invalid(d.p, d.digest, "must be an image digest: sha256: and 64 lower-case hex digits"))
+		}
+	}
 	return errs
 }
 

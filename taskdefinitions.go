@@ -175,9 +175,15 @@ func (w *world) imageRef(image string) string {
 	return image
 }
 
-// familyName is the task definition's family, which a new revision keeps.
+// familyName is the task definition's family, which every new revision
+// keeps: the family of the revisions observed, else a new one.
 func (w *world) familyName(c container) string {
-	return w.keptField(c.component, "family", w.names.name(c.name, maxFamilyName))
+	for _, n := range w.byComponent[c.component] {
+		if family, ok := observedForProvider(w.observed[n].Resource)["family"].(string); ok && family != "" {
+			return family
+		}
+	}
+	return w.names.name(c.name, maxFamilyName)
 }
 
 // buildTaskDefinition returns the task definition of a container.

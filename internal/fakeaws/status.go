@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -107,18 +108,21 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 	case "Role":
 		return map[string]any{"id": "role-" + h[:12], "arn": "arn:aws:iam::" + Account + ":role/role-" + h[:12], "uniqueId": "AROA" + strings.ToUpper(h[:17])}
 	case "TaskDefinition":
+		// Each revision its own number, derived from its name.
 		family, _ := fp["family"].(string)
+		revision, _ := strconv.ParseInt(h[:5], 16, 64)
 		return map[string]any{
-			"arn":                arn("ecs", "task-definition/"+family+":1"),
+			"arn":                arn("ecs", fmt.Sprintf("task-definition/%s:%d", family, revision+1)),
 			"arnWithoutRevision": arn("ecs", "task-definition/"+family),
-			"revision":           int64(1),
+			"revision":           revision + 1,
 		}
 	case "Service":
 		if _, discovery := fp["dnsConfig"]; discovery {
 			id := "srv-" + h[:16]
 			return map[string]any{"id": id, "arn": arn("servicediscovery", "service/"+id)}
 		}
-		return map[string]any{"id": arn("ecs", "service/"+h[:12])}
+		// What the service runs, once the provider applied it.
+		return map[string]any{"id": arn("ecs", "service/"+h[:12]), "taskDefinition": fp["taskDefinition"]}
 	case "Cluster":
 		if _, rds := fp["engine"]; rds {
 			return map[string]any{
