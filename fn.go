@@ -84,6 +84,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	setConditions(rsp, w, p)
 	emitEvents(rsp, c.oxr, st.WaitingFor)
+	emitFailureEvents(rsp, c.oxr, st.Failures)
 
 	ttl := ttlOr(c.in.ReadyTTL, defaultReadyTTL)
 	if len(p.held) > 0 || !allReady {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -30,6 +31,9 @@ type world struct {
 	// ready records which observed resources report Ready=True, read once:
 	// decoding conditions is the costliest read of an observed resource.
 	ready map[resource.Name]bool
+	// failed records, per observed resource, what the provider says it
+	// could not do: a refused request or a failed wait (providerFailure).
+	failed map[resource.Name]string
 	// generate makes a credential's value.
 	generate generator
 	// xrConnection and xrSecret are the XR's connection details and the
@@ -48,7 +52,7 @@ type world struct {
 }
 
 func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, revisions: map[string]resource.Name{}, ready: map[resource.Name]bool{}, generate: generateRandom}
+	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, revisions: map[string]resource.Name{}, ready: map[resource.Name]bool{}, failed: map[resource.Name]string{}, generate: generateRandom}
 	for name, o := range observed {
 		if o.Resource == nil {
 			continue
@@ -57,6 +61,9 @@ func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name
 			w.byComponent[c.name] = append(w.byComponent[c.name], name)
 		}
 		w.ready[name] = isReady(o.Resource) || isKubernetesSecret(o.Resource) || isUsage(o.Resource)
+		if msg := providerFailure(o.Resource); msg != "" {
+			w.failed[name] = msg
+		}
 	}
 	for _, names := range w.byComponent {
 		sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
@@ -172,17 +179,59 @@ func (w *world) hasAll(name resource.Name, paths []string) bool {
 // isReady says whether an observed resource reports Ready=True. It reads the
 // conditions as they are, where GetCondition would decode them through JSON.
 func isReady(mr *composed.Unstructured) bool {
+	c := conditionOf(mr, string(xpv2.TypeReady))
+	return c != nil && c["status"] == string(corev1.ConditionTrue)
+}
+
+// Conditions through which the provider says what it could not do. upjet
+// marks an MR Ready once the resource exists in AWS, whatever happened to the
+// last change: a refused update (a replace-only argument, AccessDenied, a
+// request AWS rejects) turns Synced False, and a failed asynchronous
+// operation, such as an ECS service whose steady-state wait failed or timed
+// out, turns LastAsyncOperation False (upjet's pkg/resource/conditions.go).
+const (
+	conditionSynced             = "Synced"
+	conditionLastAsyncOperation = "LastAsyncOperation"
+)
+
+// maxFailureMessage bounds what the XR repeats of a provider's message.
+const maxFailureMessage = 400
+
+// providerFailure is what the provider says it could not do with an observed
+// resource, or "" when nothing failed.
+func providerFailure(mr *composed.Unstructured) string {
+	for _, t := range []string{conditionSynced, conditionLastAsyncOperation} {
+		c := conditionOf(mr, t)
+		if c == nil || c["status"] != string(corev1.ConditionFalse) {
+			continue
+		}
+		msg, _ := c["message"].(string)
+		if msg == "" {
+			msg, _ = c["reason"].(string)
+		}
+		msg = strings.Join(strings.Fields(msg), " ")
+		if len(msg) > maxFailureMessage {
+			msg = msg[:maxFailureMessage] + "…"
+		}
+		return t + "=False: " + msg
+	}
+	return ""
+}
+
+// conditionOf is the condition of a type an observed resource reports, as
+// it is in the object.
+func conditionOf(mr *composed.Unstructured, typ string) map[string]any {
 	if mr == nil {
-		return false
+		return nil
 	}
 	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "status", "conditions")
 	conditions, _ := v.([]any)
 	for _, c := range conditions {
-		if cm, ok := c.(map[string]any); ok && cm["type"] == string(xpv2.TypeReady) {
-			return cm["status"] == string(corev1.ConditionTrue)
+		if cm, ok := c.(map[string]any); ok && cm["type"] == typ {
+			return cm
 		}
 	}
-	return false
+	return nil
 }
 
 // carryOver copies what the function owns of an observed resource: its type,

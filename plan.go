@@ -168,13 +168,36 @@ func (p *plan) readiness(w *world, desired map[resource.Name]*resource.DesiredCo
 	for _, name := range p.order {
 		e := p.desired[name]
 		ready := resource.ReadyFalse
-		if w.ready[name] && w.hasAll(name, needed[e.component.name]) {
+		// A resource whose last change the provider could not make is not
+		// done, though upjet calls it Ready because it exists.
+		if w.ready[name] && w.failed[name] == "" && w.hasAll(name, needed[e.component.name]) {
 			ready = resource.ReadyTrue
 		}
 		allReady = allReady && ready == resource.ReadyTrue
 		desired[name] = &resource.DesiredComposed{Resource: e.resource, Ready: ready}
 	}
 	return allReady
+}
+
+// failures lists what the provider could not do with the plan's resources,
+// in graph order: "<resource> (<kind>): <the provider's message>".
+func (p *plan) failures(w *world) []string {
+	var out []string
+	for _, name := range p.order {
+		if f := p.failure(w, name); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// failure says what the provider could not do with one resource, or "".
+func (p *plan) failure(w *world, name resource.Name) string {
+	msg := w.failed[name]
+	if msg == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s): %s", name, p.desired[name].resource.GetKind(), msg)
 }
 
 // describe says what a held component waits for, in words.

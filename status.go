@@ -20,6 +20,11 @@ import (
 // changes, never once per call.
 const statusWaitingFor = "status.waitingFor"
 
+// statusFailures is the XR status field listing what the provider could not
+// do, the function's memory for the Warning events as waitingFor is for
+// the Normal ones.
+const statusFailures = "status.failures"
+
 // heldSeparator joins what one gate holds back in its condition's message.
 const heldSeparator = "; "
 
@@ -30,6 +35,8 @@ const (
 	reasonAvailable       = "Available"
 	reasonCreating        = "Creating"
 	reasonKeptAsIs        = "KeptAsIs"
+	reasonRefused         = "ProviderFailure"
+	reasonRecovered       = "ProviderRecovered"
 )
 
 // xrStatus is what the function reports on the XR (and so on the claim).
@@ -42,6 +49,7 @@ type xrStatus struct {
 	Cache      *endpoint      `json:"cache,omitempty"`
 	ECS        *ecsStatus     `json:"ecs,omitempty"`
 	WaitingFor []string       `json:"waitingFor"`
+	Failures   []string       `json:"failures"`
 }
 
 // endpoint is where a data store answers; never a credential.
@@ -68,7 +76,10 @@ type cognitoStatus struct {
 
 // statusOf derives the XR status from the spec and what AWS reports.
 func statusOf(w *world, p *plan) xrStatus {
-	st := xrStatus{URL: "https://" + w.spec.FQDN(), WaitingFor: waitingFor(p)}
+	st := xrStatus{URL: "https://" + w.spec.FQDN(), WaitingFor: waitingFor(p), Failures: p.failures(w)}
+	if st.Failures == nil {
+		st.Failures = []string{}
+	}
 	if w.exists(compBucket) {
 		st.Bucket = w.bucketName()
 	}
@@ -155,7 +166,10 @@ func setConditions(rsp *fnv1.RunFunctionResponse, w *world, p *plan) {
 
 // gate is what one condition reports on.
 type gate struct {
-	held []held
+	// failed are the gate's resources the provider could not change, with
+	// its message.
+	failed []string
+	held   []held
 	// stuck are components kept as they are because their builder refused
 	// what it observed (not because a need flapped): they cannot follow the
 	// spec.
@@ -184,6 +198,13 @@ func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 			g.stuck = append(g.stuck, k)
 		}
 	}
+	for _, name := range p.order {
+		if f := p.failure(w, name); f != "" {
+			if g := gates[p.desired[name].component.condition]; g != nil {
+				g.failed = append(g.failed, f)
+			}
+		}
+	}
 	for _, c := range graph {
 		ready, emitted := p.componentReady[c.name]
 		if g := gates[c.condition]; g != nil && emitted && !ready {
@@ -193,10 +214,14 @@ func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 	return order, gates
 }
 
-// set sets the gate's condition: what it holds back, else what it keeps as it
-// is, else what AWS has not made Ready yet, else Available.
+// set sets the gate's condition: what the provider could not do, else what
+// it holds back, else what it keeps as it is, else what AWS has not made
+// Ready yet, else Available.
 func (g *gate) set(rsp *fnv1.RunFunctionResponse, condition string) {
 	switch {
+	case len(g.failed) > 0:
+		response.ConditionFalse(rsp, condition, reasonRefused).
+			WithMessage(strings.Join(g.failed, heldSeparator)).TargetCompositeAndClaim()
 	case len(g.held) > 0:
 		msgs := make([]string, 0, len(g.held))
 		for _, h := range g.held {
@@ -243,6 +268,54 @@ func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []st
 	if len(ended) > 0 {
 		response.Normal(rsp, "No longer waiting: "+strings.Join(ended, heldSeparator)).WithReason(reasonDependencyReady).TargetCompositeAndClaim()
 	}
+}
+
+// emitFailureEvents sends one Warning event when the provider newly could not
+// do something, listing each such resource with the provider's message, and
+// one Normal event when such a failure is gone: once per change, as
+// emitEvents does for what is waited for.
+func emitFailureEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
+	var before []string
+	if err := oxr.Resource.GetValueInto(statusFailures, &before); err != nil {
+		before = failedBefore(oxr)
+	}
+	var started, ended []string
+	for _, m := range now {
+		if !slices.Contains(before, m) {
+			started = append(started, m)
+		}
+	}
+	for _, m := range before {
+		if !slices.Contains(now, m) {
+			ended = append(ended, m)
+		}
+	}
+	if len(started) > 0 {
+		response.Warning(rsp, errors.New("The provider could not apply: "+strings.Join(started, heldSeparator))).WithReason(reasonRefused).TargetCompositeAndClaim()
+	}
+	if len(ended) > 0 {
+		response.Normal(rsp, "The provider applied what it could not before: "+strings.Join(ended, heldSeparator)).WithReason(reasonRecovered).TargetCompositeAndClaim()
+	}
+}
+
+// failedBefore is what the previous call reported as failed where the XRD has
+// no status.failures: the gate conditions Crossplane v2 keeps on the XR,
+// whose messages name each resource as the status does.
+func failedBefore(oxr *resource.Composite) []string {
+	var conditions []struct {
+		Type    string `json:"type"`
+		Status  string `json:"status"`
+		Reason  string `json:"reason"`
+		Message string `json:"message"`
+	}
+	_ = oxr.Resource.GetValueInto("status.conditions", &conditions)
+	var before []string
+	for _, c := range conditions {
+		if c.Reason == reasonRefused && c.Message != "" {
+			before = append(before, strings.Split(c.Message, heldSeparator)...)
+		}
+	}
+	return before
 }
 
 // waitedFor is what the previous call held back, as the observed XR tells:
