@@ -24,8 +24,10 @@ import (
 //     validation options) → the validation → the HTTPS listener (it needs an
 //     issued certificate) → the host record → the Cognito domain (its parent
 //     name must resolve) → the auth record (it needs the domain's CloudFront);
-//   - Langfuse: the secrets and roles → the task definitions and the secret
-//     versions → ClickHouse's service (Ready once ClickHouse runs healthy) →
+//   - Langfuse: the secrets, roles and the cache's parameter group → the
+//     cache (ElastiCache refuses a parameter group that does not exist yet)
+//     and ClickHouse's task definition → web's and worker's task
+//     definitions (they need the cache's endpoint) and ClickHouse's service →
 //     worker → (web also needs the HTTPS listener, wave 4) web → their
 //     scaling targets → their scaling policies.
 //
@@ -35,18 +37,18 @@ var wantWaves = [][]string{
 	sorted(append([]string{
 		"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
 		"app-task-role", "bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
-		"cache", "cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
+		"cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-discovery", "clickhouse-security-group", "clickhouse-task-role", "cognito-client", "cognito-client-secret", "cognito-user-pool",
 		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
 		"ecs-cluster", "efs-security-group", "execution-role", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{
-		"app-task-role-policy", "bucket-policy", "cache-token-version", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
+		"app-task-role-policy", "bucket-policy", "cache", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
 		"clickhouse-task-<revision>", "clickhouse-task-role-policy",
 		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version", "efs-policy",
-		"execution-role-policy", "usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004", "web-task-<revision>", "worker-task-<revision>",
+		"execution-role-policy", "usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004",
 	},
-	{"cert-auth-validation", "cert-host-validation", "clickhouse-service"},
+	{"cache-token-version", "cert-auth-validation", "cert-host-validation", "clickhouse-service", "web-task-<revision>", "worker-task-<revision>"},
 	{"alb-listener-https", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy", "worker-service"},
 	{"dns-record-host", "usage-worker-task-role", "usage-worker-task-role-policy", "web-service", "worker-scaling-target"},
 	{"cognito-domain", "usage-target-group", "usage-web-task-role", "usage-web-task-role-policy", "web-scaling-target", "worker-scaling-policy"},

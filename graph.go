@@ -275,7 +275,11 @@ var graph = []component{
 		build: single(databasePasswordCopy.buildVersion)},
 	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, "cache"))},
 	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: always, build: single(buildCacheParameters)},
-	{name: compCache, title: "Cache", condition: conditionCache, enabled: always, build: single(buildCache)},
+	// The replication group names its parameter group (it has no selector
+	// for it), and ElastiCache refuses a group that does not exist yet.
+	{name: compCache, title: "Cache", condition: conditionCache, enabled: always,
+		needs: []need{readyOf(compCacheParameters)},
+		build: single(buildCache)},
 	{name: compCacheSecret, title: "CacheToken", condition: conditionCache, enabled: always, build: single(cacheTokenCopy.buildSecret)},
 	{name: compCacheSecretVersion, title: "CacheTokenVersion", condition: conditionCache, enabled: always,
 		needs: []need{{component: compCache, ready: true}},
