@@ -53,9 +53,9 @@ func buildUserPool(w *world) (*composed.Unstructured, error) {
 		},
 		"mfaConfiguration":   c.MFA,
 		"deletionProtection": deletionProtection,
-		// Managed login (v2) needs the Essentials tier; it is also the tier
-		// AWS gives new pools.
-		"userPoolTier": "ESSENTIALS",
+		// Managed login (v2) needs the Essentials tier; the classic hosted
+		// UI runs on Lite, which costs nothing extra.
+		"userPoolTier": userPoolTier(c.ManagedLogin),
 	}
 	if c.MFA != MFAOff {
 		// Authenticator apps: no SMS role or spend to set up.
@@ -141,4 +141,13 @@ func buildUserPoolDomain(w *world) (*composed.Unstructured, error) {
 		"userPoolIdSelector":  selectorFor(compUserPool),
 		"managedLoginVersion": version,
 	}, mrOptions{}), nil
+}
+
+// userPoolTier is the cheapest Cognito feature plan that serves the login
+// pages the spec asks for.
+func userPoolTier(managedLogin string) string {
+	if managedLogin == ManagedLoginV2 {
+		return "ESSENTIALS"
+	}
+	return "LITE"
 }

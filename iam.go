@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -33,7 +34,7 @@ type role struct {
 	// documents it for task roles only.
 	task bool
 	// statements are the policy's statements, built from observed ARNs.
-	statements func(*world) ([]any, error)
+	statements func(*world) ([]policyStatement, error)
 }
 
 var (
@@ -61,15 +62,20 @@ func (w *world) roleName(r role) string {
 
 // buildRole returns the role, which ECS tasks in the XR's region may assume.
 func (r role) buildRole(w *world) (*composed.Unstructured, error) {
-	trust := map[string]any{
-		"Effect":    "Allow",
-		"Principal": map[string]any{"Service": ecsTasksPrincipal},
-		"Action":    "sts:AssumeRole",
-	}
+	trust := policyStatement{Effect: "Allow", Principal: map[string]any{"Service": ecsTasksPrincipal}, Action: "sts:AssumeRole"}
 	if r.task {
-		trust["Condition"] = map[string]any{"ArnLike": map[string]any{"aws:SourceArn": "arn:aws:ecs:" + w.spec.Region + ":*:*"}}
+		// Only ECS in this region, and once the role's own ARN tells the
+		// account, only ECS of this account (a one-time in-place update of
+		// the trust policy).
+		trust.Condition = policyCondition{"ArnLike": {"aws:SourceArn": "arn:aws:ecs:" + w.spec.Region + ":*:*"}}
+		if partition, account := w.roleAccount(r); account != "" {
+			trust.Condition = policyCondition{
+				"ArnLike":      {"aws:SourceArn": "arn:" + partition + ":ecs:" + w.spec.Region + ":" + account + ":*"},
+				"StringEquals": {"aws:SourceAccount": account},
+			}
+		}
 	}
-	doc, err := policyDocument([]any{trust})
+	doc, err := policyDocument(trust)
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot encode the trust policy of %s", r.component)
 	}
@@ -85,7 +91,7 @@ func (r role) buildPolicy(w *world) (*composed.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := policyDocument(statements)
+	doc, err := policyDocument(statements...)
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot encode the policy of %s", r.component)
 	}
@@ -109,7 +115,7 @@ func executionSecrets(s *Spec) []string {
 // logGroups are the containers' log groups.
 var logGroups = []string{compLogGroupWeb, compLogGroupWorker, compLogGroupClickHouse}
 
-func executionStatements(w *world) ([]any, error) {
+func executionStatements(w *world) ([]policyStatement, error) {
 	secrets, err := w.arns(executionSecrets(w.spec)...)
 	if err != nil {
 		return nil, err
@@ -123,16 +129,16 @@ func executionStatements(w *world) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	statements := []any{
-		statement("ReadThisXRsSecrets", []string{"secretsmanager:GetSecretValue"}, secrets),
-		statement("WriteContainerLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, streams),
+	statements := []policyStatement{
+		allow("ReadThisXRsSecrets", []string{"secretsmanager:GetSecretValue"}, secrets),
+		allow("WriteContainerLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, streams),
 	}
 	if repo, ok := ecrRepositories(w.spec.Langfuse.ImageRegistry); ok {
 		statements = append(statements,
-			statement("AuthenticateToECR", []string{"ecr:GetAuthorizationToken"}, []string{"*"}),
+			allow("AuthenticateToECR", []string{"ecr:GetAuthorizationToken"}, []string{"*"}),
 			// A pull-through cache creates a repository and imports the
 			// image on its first pull.
-			statement("PullThroughTheRegistry", []string{
+			allow("PullThroughTheRegistry", []string{
 				"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
 				"ecr:BatchImportUpstreamImage", "ecr:CreateRepository",
 			}, []string{repo}),
@@ -150,7 +156,7 @@ const (
 	exportsPrefix = "exports/"
 )
 
-func appTaskStatements(w *world) ([]any, error) {
+func appTaskStatements(w *world) ([]policyStatement, error) {
 	bucket, err := w.arns(compBucket)
 	if err != nil {
 		return nil, err
@@ -165,15 +171,15 @@ func appTaskStatements(w *world) ([]any, error) {
 		objects = append(objects, bucket[0]+"/"+p+"*")
 		listable = append(listable, p+"*")
 	}
-	list := statement("ListLangfusePrefixes", []string{"s3:ListBucket"}, bucket)
-	list["Condition"] = map[string]any{"StringLike": map[string]any{"s3:prefix": listable}}
-	return append([]any{
-		statement("ReadWriteLangfuseObjects", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, objects),
+	list := allow("ListLangfusePrefixes", []string{"s3:ListBucket"}, bucket).
+		when(policyCondition{"StringLike": {"s3:prefix": listable}})
+	return append([]policyStatement{
+		allow("ReadWriteLangfuseObjects", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}, objects),
 		list,
 	}, execStatements(streams)...), nil
 }
 
-func clickHouseTaskStatements(w *world) ([]any, error) {
+func clickHouseTaskStatements(w *world) ([]policyStatement, error) {
 	fs, err := w.arns(compEFS, compEFSAccessPoint)
 	if err != nil {
 		return nil, err
@@ -182,21 +188,21 @@ func clickHouseTaskStatements(w *world) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	mount := statement("MountTheAccessPoint", []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"}, fs[:1])
-	mount["Condition"] = map[string]any{"StringEquals": map[string]any{"elasticfilesystem:AccessPointArn": fs[1]}}
-	return append([]any{mount}, execStatements(streams)...), nil
+	mount := allow("MountTheAccessPoint", []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"}, fs[:1]).
+		when(policyCondition{"StringEquals": {"elasticfilesystem:AccessPointArn": fs[1]}})
+	return append([]policyStatement{mount}, execStatements(streams)...), nil
 }
 
 // execStatements let a container open ECS Exec sessions, whose output goes
 // to the container's log group (the cluster logs them as DEFAULT).
-func execStatements(streams []string) []any {
-	return []any{
-		statement("OpenExecSessions", []string{
+func execStatements(streams []string) []policyStatement {
+	return []policyStatement{
+		allow("OpenExecSessions", []string{
 			"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
 			"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
 		}, []string{"*"}),
-		statement("DescribeLogGroupsForExec", []string{"logs:DescribeLogGroups"}, []string{"*"}),
-		statement("LogExecSessions", []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, streams),
+		allow("DescribeLogGroupsForExec", []string{"logs:DescribeLogGroups"}, []string{"*"}),
+		allow("LogExecSessions", []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, streams),
 	}
 }
 
@@ -212,14 +218,41 @@ func (w *world) logStreamARNs(groups ...string) ([]string, error) {
 	return arns, nil
 }
 
-func statement(sid string, actions, resources []string) map[string]any {
-	return map[string]any{"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+// roleAccount is the partition and account of a role: from the ARN AWS
+// reports, else from the trust policy the role was given (a provider that
+// forgets the status must not loosen the trust).
+func (w *world) roleAccount(r role) (partition, account string) {
+	if partition, account = arnAccount(w.statusString(r.component, statusPathARN)); account != "" {
+		return partition, account
+	}
+	var doc policyDoc
+	trust, _ := observedForProvider(w.observedOne(r.component))["assumeRolePolicy"].(string)
+	if trust == "" || json.Unmarshal([]byte(trust), &doc) != nil {
+		return "", ""
+	}
+	for _, st := range doc.Statement {
+		if a, ok := st.Condition["StringEquals"]["aws:SourceAccount"].(string); ok && reAccountID.MatchString(a) {
+			source, _ := st.Condition["ArnLike"]["aws:SourceArn"].(string)
+			if p, _ := arnAccount(source); p != "" {
+				return p, a
+			}
+		}
+	}
+	return "", ""
 }
 
-func policyDocument(statements []any) (string, error) {
-	b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": statements})
-	return string(b), err
+// arnAccount is the partition and account of an ARN (arn:<partition>:<service>:
+// <region>:<account>:…), or "" where it names none.
+func arnAccount(arn string) (partition, account string) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || !reAccountID.MatchString(parts[4]) {
+		return "", ""
+	}
+	return parts[1], parts[4]
 }
+
+// reAccountID is an AWS account id.
+var reAccountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // reECRRegistry is a private ECR registry with an optional repository
 // prefix: <account>.dkr.ecr.<region>.amazonaws.com[/<prefix>].

@@ -109,7 +109,8 @@ func (p *fakeProvider) request(xr *structpb.Struct, input *structpb.Struct) *fnv
 }
 
 // observeAll makes every desired resource observed and Ready, with the
-// status AWS would report. Resources observed already keep their status.
+// status AWS would report. Resources observed already keep their status and
+// take the desired spec, as Crossplane applies it to the MR.
 func (p *fakeProvider) observeAll(t testing.TB, rsp *fnv1.RunFunctionResponse) []string {
 	t.Helper()
 	if cd := rsp.GetDesired().GetComposite().GetConnectionDetails(); len(cd) > 0 {
@@ -117,7 +118,12 @@ func (p *fakeProvider) observeAll(t testing.TB, rsp *fnv1.RunFunctionResponse) [
 	}
 	var added []string
 	for name, r := range rsp.GetDesired().GetResources() {
-		if _, ok := p.observed[name]; ok {
+		if o, ok := p.observed[name]; ok {
+			m := o.GetResource().AsMap()
+			if spec, ok := r.GetResource().AsMap()["spec"]; ok {
+				m["spec"] = spec
+				p.observed[name] = &fnv1.Resource{Resource: mustStruct(t, m)}
+			}
 			continue
 		}
 		p.observed[name] = &fnv1.Resource{Resource: p.observe(t, name, r.GetResource(), true)}

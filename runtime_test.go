@@ -10,6 +10,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/fakeaws"
 )
 
 // rendered converges xr and returns what the function composes, and the
@@ -504,6 +508,46 @@ func TestDigestsPinImages(t *testing.T) {
 	for td, image := range want {
 		if got := containerOf(t, revisionOf(t, out, td)).Image; got != image {
 			t.Errorf("%s image = %q, want %q", td, got, image)
+		}
+	}
+}
+
+// TestTaskRolesTrustOnlyThisAccount checks the confused-deputy guard of the
+// task roles: once AWS reports a role's ARN, only ECS of that account and
+// region may assume it, and a provider that forgets the ARN does not loosen
+// it.
+func TestTaskRolesTrustOnlyThisAccount(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, rsp, _ := converge(t, xr)
+	trust := func(rsp *fnv1.RunFunctionResponse, role string) policyDoc {
+		var doc policyDoc
+		if err := json.Unmarshal([]byte(fp(rsp.GetDesired().GetResources()[role].GetResource().AsMap())["assumeRolePolicy"].(string)), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	want := policyCondition{
+		"ArnLike":      {"aws:SourceArn": "arn:aws:ecs:eu-west-1:" + fakeaws.Account + ":*"},
+		"StringEquals": {"aws:SourceAccount": fakeaws.Account},
+	}
+	for _, role := range []string{compAppTaskRole, compClickHouseTaskRole} {
+		if diff := cmp.Diff(want, trust(rsp, role).Statement[0].Condition); diff != "" {
+			t.Errorf("%s trust condition: -want, +got:\n%s", role, diff)
+		}
+		p.forgetStatus(t, role)
+		if diff := cmp.Diff(want, trust(run(t, p.request(xr, nil)), role).Statement[0].Condition); diff != "" {
+			t.Errorf("%s trust condition once the provider forgot its ARN: -want, +got:\n%s", role, diff)
+		}
+	}
+}
+
+// TestUserPoolTier checks the Cognito feature plan: Essentials where managed
+// login needs it, Lite with the classic hosted UI.
+func TestUserPoolTier(t *testing.T) {
+	for login, want := range map[string]string{ManagedLoginV2: "ESSENTIALS", ManagedLoginClassic: "LITE"} {
+		out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.auth.cognito.managedLogin": login}))
+		if got := fp(out[compUserPool])["userPoolTier"]; got != want {
+			t.Errorf("managedLogin %s: userPoolTier %v, want %s", login, got, want)
 		}
 	}
 }

@@ -198,13 +198,7 @@ func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 			g.stuck = append(g.stuck, k)
 		}
 	}
-	for _, name := range p.order {
-		if f := p.failure(w, name); f != "" {
-			if g := gates[p.desired[name].component.condition]; g != nil {
-				g.failed = append(g.failed, f)
-			}
-		}
-	}
+	p.sortFailures(w, gates)
 	for _, c := range graph {
 		ready, emitted := p.componentReady[c.name]
 		if g := gates[c.condition]; g != nil && emitted && !ready {
@@ -212,6 +206,16 @@ func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 		}
 	}
 	return order, gates
+}
+
+// sortFailures gives each gate the failures of its resources.
+func (p *plan) sortFailures(w *world, gates map[string]*gate) {
+	for _, name := range p.order {
+		f := p.failure(w, name)
+		if g := gates[p.desired[name].component.condition]; g != nil && f != "" {
+			g.failed = append(g.failed, f)
+		}
+	}
 }
 
 // set sets the gate's condition: what the provider could not do, else what

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-
-	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -76,24 +73,4 @@ func buildBucketPolicy(w *world) (*composed.Unstructured, error) {
 		"bucketSelector": selectorFor(compBucket),
 		"policy":         policy,
 	}, mrOptions{stateful: true}), nil
-}
-
-// denyInsecureTransport is a resource policy that denies action on
-// resources to any request not made over TLS.
-func denyInsecureTransport(action string, principal any, resources ...string) (string, error) {
-	b, err := json.Marshal(map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{map[string]any{
-			"Sid":       "DenyInsecureTransport",
-			"Effect":    "Deny",
-			"Principal": principal,
-			"Action":    action,
-			"Resource":  resources,
-			"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
-		}},
-	})
-	if err != nil {
-		return "", errors.Wrap(err, "cannot encode policy")
-	}
-	return string(b), nil
 }
