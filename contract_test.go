@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/crossplane-contrib/function-langfuse/internal/tfcontract"
+)
+
+// Contract tests: what the function renders, held against contracts nobody
+// here wrote. This file holds every allowed edit against Terraform's
+// replace-only attributes (read from the terraform-provider-aws source that
+// provider-aws v2.4.0 pins, internal/tfcontract): upjet never replaces a
+// resource, it refuses the update, so an edit that changes a replace-only
+// attribute of a resource kept under the same name would never reach AWS.
+
+var (
+	tfContractOnce sync.Once
+	tfContract     *tfcontract.Contract
+	errTFContract  error
+)
+
+// terraformContract loads Terraform's schema once per test binary.
+func terraformContract(t *testing.T) *tfcontract.Contract {
+	t.Helper()
+	tfContractOnce.Do(func() { tfContract, errTFContract = tfcontract.Load() })
+	if errTFContract != nil {
+		t.Fatalf("cannot read Terraform's schema: %v", errTFContract)
+	}
+	return tfContract
+}
+
+// inPlaceDespiteCondition are the conditional replacements the source marks
+// for an attribute that the function's resources never meet, each with the
+// reason read in the source. Anything else conditional counts as a
+// replacement.
+var inPlaceDespiteCondition = map[string]string{
+	// customizeDiffLoadBalancerALB forces a replacement only for
+	// subnet_mapping changes; the subnets of an application load balancer
+	// are set in place (SetSubnets). The NLB's rule does not apply.
+	"LB/subnets": "an application load balancer's subnets update in place",
+}
+
+// replaceOnlyChanges lists, for each resource kept under the same name from
+// before to after, the replace-only attributes an edit changed.
+func replaceOnlyChanges(t *testing.T, before, after *fnv1.RunFunctionResponse) []string {
+	t.Helper()
+	c := terraformContract(t)
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(after.GetDesired().GetResources())) {
+		b, ok := before.GetDesired().GetResources()[name]
+		if !ok {
+			continue
+		}
+		bm, am := b.GetResource().AsMap(), after.GetDesired().GetResources()[name].GetResource().AsMap()
+		group, _, _ := strings.Cut(str(am["apiVersion"]), "/")
+		kind := str(am["kind"])
+		if !strings.Contains(group, ".aws.") {
+			continue // Kubernetes Secrets and Crossplane Usages are no AWS resources
+		}
+		changes, err := c.Changes(group, kind, fp(bm), fp(am))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, ch := range changes {
+			if _, ok := inPlaceDespiteCondition[kind+"/"+ch.Field]; ok && ch.Conditional {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s (%s).%s: %s", name, kind, ch.Field, ch.Origin))
+		}
+	}
+	return out
+}
+
+// TestAllowedEditsChangeNoReplaceOnlyAttribute renders every allowed edit of
+// the README's day-2 table on a converged claim and namespaced XR, and lets
+// the provider follow for a few calls (a new task definition revision
+// becomes Ready, the service switches, the old revision goes): no resource
+// kept under the same name may change a replace-only attribute at any step.
+func TestAllowedEditsChangeNoReplaceOnlyAttribute(t *testing.T) {
+	for _, path := range []string{exampleClaimXR, exampleNamespacedXR} {
+		for _, name := range slices.Sorted(maps.Keys(allowedEdits)) {
+			t.Run(path+"/"+name, func(t *testing.T) {
+				xr := loadXR(t, path)
+				p, before, _ := converge(t, xr)
+				edited := withSpec(t, xr, allowedEdits[name])
+				for step := range 3 {
+					after := run(t, p.request(edited, nil))
+					if msg := fatal(after); msg != "" {
+						t.Fatalf("step %d: an allowed edit was refused: %s", step, msg)
+					}
+					for _, c := range replaceOnlyChanges(t, before, after) {
+						t.Errorf("step %d: upjet would refuse this update, so the edit never reaches AWS: %s", step, c)
+					}
+					p.observeAll(t, after)
+					before = after
+				}
+			})
+		}
+	}
+}
+
+// TestReplaceOnlyCheckCatchesAnInPlaceEdit makes sure the check above can
+// fail: a task definition or a security group description edited under the
+// same name is caught.
+func TestReplaceOnlyCheckCatchesAnInPlaceEdit(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	_, before, _ := converge(t, xr)
+	edit := func(name, field, value string) *fnv1.RunFunctionResponse {
+		m := before.GetDesired().GetResources()[name].GetResource().AsMap()
+		m["spec"].(map[string]any)["forProvider"].(map[string]any)[field] = value
+		after := &fnv1.RunFunctionResponse{Desired: &fnv1.State{Resources: map[string]*fnv1.Resource{name: {Resource: mustStruct(t, m)}}}}
+		return after
+	}
+	task := revisionsOf(before, compWebTask)[0]
+	for _, tc := range []struct{ name, field, value, want string }{
+		{task, "containerDefinitions", "[]", "containerDefinitions"},
+		{compEFSSecurityGroup, "description", "ClickHouse's EFS mount targets", "description"},
+	} {
+		got := replaceOnlyChanges(t, before, edit(tc.name, tc.field, tc.value))
+		if len(got) != 1 || !strings.Contains(got[0], "."+tc.want+":") {
+			t.Errorf("an in-place edit of %s.%s: the check found %q", tc.name, tc.field, got)
+		}
+	}
+}
