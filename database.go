@@ -65,11 +65,13 @@ func (w *world) databasePasswordSecret() string {
 // an in-place edit rather than a switch of groups.
 func buildDatabaseParameters(w *world) (*composed.Unstructured, error) {
 	name := w.externalName(compDatabaseParameters, w.names.name("database", maxRDSIdentifier))
+	// Kept with the cluster on deletionPolicy Orphan: AWS refuses to delete
+	// a parameter group a cluster uses.
 	return w.style.New(compDatabaseParameters, kindDBClusterParameterGroup, w.spec.Region, map[string]any{
 		"family":      w.keptField(compDatabaseParameters, "family", databaseFamily(w.databaseEngineVersion())),
 		"description": "Langfuse database parameters",
 		"parameter":   []any{},
-	}, mrOptions{tagged: true, externalName: name}), nil
+	}, mrOptions{tagged: true, stateful: true, externalName: name}), nil
 }
 
 func buildDatabase(w *world) (*composed.Unstructured, error) {

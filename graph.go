@@ -262,7 +262,7 @@ var graph = []component{
 
 	// Data stores: Aurora (database.go) and ElastiCache (cache.go), each
 	// with its generated credential copied into Secrets Manager (secrets.go).
-	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, "database"))},
+	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, "database", true))},
 	{name: compDatabaseParameters, title: "DatabaseParameters", condition: conditionDatabase, enabled: always, build: single(buildDatabaseParameters)},
 	{name: compDatabase, title: "Database", condition: conditionDatabase, enabled: always, build: single(buildDatabase)},
 	{name: compDatabaseInstance, title: "DatabaseInstance", condition: conditionDatabase, enabled: always,
@@ -273,7 +273,7 @@ var graph = []component{
 		// The provider writes the generated password before it creates the cluster.
 		needs: []need{{component: compDatabase, ready: true}},
 		build: single(databasePasswordCopy.buildVersion)},
-	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, "cache"))},
+	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, "cache", false))},
 	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: always, build: single(buildCacheParameters)},
 	// The replication group names its parameter group (it has no selector
 	// for it), and ElastiCache refuses a group that does not exist yet.

@@ -20,6 +20,10 @@ const maxSecurityGroupName = 255
 type securityGroup struct {
 	tier        string
 	description string
+	// keptWithData is set on the group of a stateful resource: with
+	// deletionPolicy Orphan the group stays with it, as AWS refuses to
+	// delete a group a database still uses.
+	keptWithData bool
 }
 
 // securityGroups lists every tier.
@@ -28,7 +32,7 @@ var securityGroups = []securityGroup{
 	{tier: "web", description: "Langfuse web tasks"},
 	{tier: "worker", description: "Langfuse worker tasks"},
 	{tier: "clickhouse", description: "ClickHouse task"},
-	{tier: "database", description: "Aurora PostgreSQL"},
+	{tier: "database", description: "Aurora PostgreSQL", keptWithData: true},
 	{tier: "cache", description: "ElastiCache Redis"},
 	{tier: "efs", description: "ClickHouse EFS mount targets"},
 }
@@ -80,7 +84,7 @@ func buildSecurityGroup(tier string) func(*world) (*composed.Unstructured, error
 			"description":         sg.description,
 			"vpcId":               w.spec.Network.VPCID,
 			"revokeRulesOnDelete": true,
-		}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
+		}, mrOptions{tagged: true, stateful: sg.keptWithData, extraTags: map[string]string{tagName: name}}), nil
 	}
 }
 
@@ -154,13 +158,15 @@ func buildIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 // buildPrivateSubnetGroup returns the builder of a data store's subnet group:
 // the private subnets, named after the tier. RDS and ElastiCache each want
 // their own kind of it.
-func buildPrivateSubnetGroup(component string, k kind, tier string) func(*world) (*composed.Unstructured, error) {
+// A subnet group keptWithData stays with the stateful resource in it on
+// deletionPolicy Orphan: AWS refuses to delete a group a database uses.
+func buildPrivateSubnetGroup(component string, k kind, tier string, keptWithData bool) func(*world) (*composed.Unstructured, error) {
 	return func(w *world) (*composed.Unstructured, error) {
 		name := w.externalName(component, w.names.name(tier, maxRDSIdentifier))
 		return w.style.New(component, k, w.spec.Region, map[string]any{
 			"description": "Langfuse " + tier + ": the private subnets",
 			"subnetIds":   stringList(w.spec.Network.PrivateSubnetIDs),
-		}, mrOptions{tagged: true, externalName: name}), nil
+		}, mrOptions{tagged: true, stateful: keptWithData, externalName: name}), nil
 	}
 }
 

@@ -78,6 +78,8 @@ func TestStatefulPartsOutliveTheClaim(t *testing.T) {
 	stateful := []string{
 		compUserPool, compBucket, compBucketPublicAccess, compBucketOwnership, compBucketEncryption, compBucketPolicy, compEFS, compEFSPolicy,
 		compDatabase, compDatabaseInstance, compDatabaseSecret, compDatabaseSecretVersion, compCredentialsSecret, compCredentialsSecretVersion,
+		// What the kept cluster uses, which AWS refuses to delete while it does.
+		compDatabaseSubnetGroup, compDatabaseParameters, compDatabaseSG,
 	}
 	for _, policy := range []string{"Orphan", "Delete"} {
 		t.Run(policy, func(t *testing.T) {
@@ -96,6 +98,17 @@ func TestStatefulPartsOutliveTheClaim(t *testing.T) {
 			slices.Sort(want)
 			if diff := cmp.Diff(want, orphaned); diff != "" {
 				t.Errorf("orphaned resources: -want, +got:\n%s", diff)
+			}
+			// Whatever a kept resource selects is kept with it: nothing
+			// is left for the provider to retry deleting forever.
+			for _, n := range orphaned {
+				for _, used := range selectedComponents(fp(last.GetDesired().GetResources()[n].GetResource().AsMap())) {
+					for name := range last.GetDesired().GetResources() {
+						if c, _ := componentOf(name); c != nil && c.name == used && !slices.Contains(orphaned, name) {
+							t.Errorf("%s is kept, but %s, which it uses, would be deleted", n, name)
+						}
+					}
+				}
 			}
 			if got, want := fp(last.GetDesired().GetResources()[compBucket].GetResource().AsMap())["forceDestroy"], policy == "Delete"; got != want {
 				t.Errorf("bucket forceDestroy = %v, want %v", got, want)
@@ -134,4 +147,24 @@ func TestConfigurationDependsOnEveryFamily(t *testing.T) {
 			t.Errorf("%s is a %s kind, but the Configuration does not depend on provider-aws-%s v2.4.0", n, group, group)
 		}
 	}
+}
+
+// selectedComponents lists the components a forProvider's selectors pick.
+func selectedComponents(m map[string]any) []string {
+	var out []string
+	for k, v := range m {
+		sel, _ := v.(map[string]any)
+		if !strings.HasSuffix(k, "Selector") || sel == nil {
+			if sub, ok := v.(map[string]any); ok {
+				out = append(out, selectedComponents(sub)...)
+			}
+			continue
+		}
+		if labels, ok := sel["matchLabels"].(map[string]any); ok {
+			if c, ok := labels[labelComponent].(string); ok {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
