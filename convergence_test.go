@@ -26,9 +26,10 @@ import (
 //     name must resolve) → the auth record (it needs the domain's CloudFront);
 //   - Langfuse: the secrets, roles and the cache's parameter group → the
 //     cache (ElastiCache refuses a parameter group that does not exist yet)
-//     and ClickHouse's task definition → web's and worker's task
-//     definitions (they need the cache's endpoint) and ClickHouse's service →
-//     worker → (web also needs the HTTPS listener, wave 4) web → their
+//     and ClickHouse's task definition → the task definitions of the
+//     migrations, web and worker (they need the cache's endpoint) and
+//     ClickHouse's service → the migrations' service (Ready once they ran)
+//     → worker and web (web also needs the HTTPS listener, wave 4) → their
 //     scaling targets → their scaling policies.
 //
 // The Usages of the deletion order follow what uses a resource, a wave
@@ -48,15 +49,18 @@ var wantWaves = [][]string{
 		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version", "efs-policy",
 		"execution-role-policy", "usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004",
 	},
-	{"cache-token-version", "cert-auth-validation", "cert-host-validation", "clickhouse-service", "web-task-<revision>", "worker-task-<revision>"},
-	{"alb-listener-https", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy", "worker-service"},
-	{"dns-record-host", "usage-worker-task-role", "usage-worker-task-role-policy", "web-service", "worker-scaling-target"},
-	{"cognito-domain", "usage-target-group", "usage-web-task-role", "usage-web-task-role-policy", "web-scaling-target", "worker-scaling-policy"},
-	{"dns-record-auth", "usage-auth-certificate", "web-scaling-policy"},
+	{"cache-token-version", "cert-auth-validation", "cert-host-validation", "clickhouse-service", "migrate-task-<revision>", "web-task-<revision>", "worker-task-<revision>"},
+	{"alb-listener-https", "migrate-service", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy"},
+	{"dns-record-host", "web-service", "worker-service"},
+	{
+		"cognito-domain", "usage-target-group", "usage-web-task-role", "usage-web-task-role-policy", "usage-worker-task-role", "usage-worker-task-role-policy",
+		"web-scaling-target", "worker-scaling-target",
+	},
+	{"dns-record-auth", "usage-auth-certificate", "web-scaling-policy", "worker-scaling-policy"},
 }
 
 // reRevision matches a task definition revision's name (revisions.go).
-var reRevision = regexp.MustCompile(`^(web-task|worker-task|clickhouse-task)-[0-9a-f]{10}$`)
+var reRevision = regexp.MustCompile(`^(web-task|worker-task|clickhouse-task|migrate-task)-[0-9a-f]{10}$`)
 
 // revisionless names each task definition revision <task>-<revision>: its
 // hash is of its whole content, which each test variant changes.

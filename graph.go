@@ -76,6 +76,8 @@ const (
 	compClickHouseDiscovery      = "clickhouse-discovery"
 	compClickHouseTask           = "clickhouse-task"
 	compClickHouseService        = "clickhouse-service"
+	compMigrateTask              = "migrate-task"
+	compMigrateService           = "migrate-service"
 	compWorkerTask               = "worker-task"
 	compWorkerService            = "worker-service"
 	compWorkerScalingTarget      = "worker-scaling-target"
@@ -130,6 +132,7 @@ const (
 	conditionCluster          = "ClusterReady"
 	conditionTaskRoles        = "TaskRolesReady"
 	conditionClickHouse       = "ClickHouseReady"
+	conditionMigrations       = "MigrationsReady"
 	conditionWorker           = "WorkerReady"
 	conditionWeb              = "WebReady"
 	conditionDeletionOrder    = "DeletionOrderReady"
@@ -370,6 +373,19 @@ var graph = []component{
 		},
 		build: single(clickHouseService.buildService)},
 
+	// Langfuse's migrations, in one task (taskdefinitions.go): web and
+	// worker start, and roll out a new release, only once they ran.
+	{name: compMigrateTask, title: "MigrateTaskDefinition", condition: conditionMigrations, enabled: always,
+		needs: appTaskNeeds(), memberKey: revisionKey,
+		build: revisions(compMigrateTask, compMigrateService, migrateContainer.buildTaskDefinition)},
+	{name: compMigrateService, title: "MigrateService", condition: conditionMigrations, enabled: always,
+		needs: []need{
+			{component: compMigrateTask, ready: true, fields: []string{statusPathARN}},
+			readyOf(compExecutionPolicy), readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion),
+			readyOf(compDatabaseInstance), readyOf(compClickHouseService),
+		},
+		build: single(migrateService.buildService)},
+
 	// Langfuse: worker and web, which start against a ClickHouse that
 	// answers and a database, cache and secrets that are there. Web is the
 	// last thing that needs the Cognito client, and it does not wait for
@@ -455,7 +471,7 @@ func appServiceNeeds(task string) []need {
 		readyOf(compExecutionPolicy), readyOf(compAppTaskPolicy),
 		readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion), readyOf(compCacheSecretVersion),
 		readyOf(compDatabaseInstance), readyOf(compCache),
-		readyOf(compClickHouseService),
+		readyOf(compClickHouseService), readyOf(compMigrateService),
 	}
 }
 
@@ -488,7 +504,7 @@ var componentIndex = func() map[string]*component {
 // revisioned says whether the component is a replace-only resource composed
 // as content-addressed revisions (revisions.go).
 func (c *component) revisioned() bool {
-	return c.name == compWebTask || c.name == compWorkerTask || c.name == compClickHouseTask
+	return c.name == compWebTask || c.name == compWorkerTask || c.name == compClickHouseTask || c.name == compMigrateTask
 }
 
 // componentOf returns the component a composition-resource name belongs to:

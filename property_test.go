@@ -192,11 +192,11 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
 	case compEFSMountTargets:
 		return slices.Contains(spec.Network.PrivateSubnetIDs, str(f["subnetId"]))
-	case compWebTask, compWorkerTask, compClickHouseTask:
+	case compWebTask, compWorkerTask, compClickHouseTask, compMigrateTask:
 		// A revision is wanted while its service runs it, or is told to:
 		// once neither, its MR goes, and skipDestroy keeps it in ECS.
 		arn, _ := composedOf(t, p.observed[name]).GetString(statusPathARN)
-		svc, ok := p.observed[map[string]string{compWebTask: compWebService, compWorkerTask: compWorkerService, compClickHouseTask: compClickHouseService}[c.name]]
+		svc, ok := p.observed[map[string]string{compWebTask: compWebService, compWorkerTask: compWorkerService, compClickHouseTask: compClickHouseService, compMigrateTask: compMigrateService}[c.name]]
 		if arn == "" || !ok {
 			return false
 		}

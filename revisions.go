@@ -115,7 +115,7 @@ func (w *world) taskDefinitionsOf(service string) []string {
 // spec asks for once AWS reports it Ready, else the one the service was told
 // to run before, so a rollout starts only once its revision exists.
 func (w *world) currentRevisionARN(task, service string) (string, error) {
-	if name, ok := w.revisions[task]; ok && w.ready[name] {
+	if name, ok := w.revisions[task]; ok && w.ready[name] && (!needsMigrations(service) || w.migrated()) {
 		if arn := w.statusString(task, statusPathARN); arn != "" {
 			return arn, nil
 		}
@@ -124,6 +124,30 @@ func (w *world) currentRevisionARN(task, service string) (string, error) {
 		return arns[0], nil
 	}
 	return w.reported(task, statusPathARN)
+}
+
+// needsMigrations says whether a service runs Langfuse, whose new release
+// must wait for its migrations.
+func needsMigrations(service string) bool {
+	return service == compWebService || service == compWorkerService
+}
+
+// migrated says whether the migrations of the release the spec asks for ran:
+// the migrate service reports it runs the current migrate revision, and its
+// last deployment did not fail. Until then web and worker keep the revision
+// they run, so a new release never serves on the old schema.
+func (w *world) migrated() bool {
+	name, ok := w.revisions[compMigrateTask]
+	if !ok || !w.ready[name] || w.failed[resource.Name(compMigrateService)] != "" {
+		return false
+	}
+	migrate := w.observedOne(compMigrateService)
+	if migrate == nil {
+		return false
+	}
+	arn := w.statusString(compMigrateTask, statusPathARN)
+	runs, _ := migrate.GetString("status.atProvider.taskDefinition")
+	return arn != "" && runs == arn
 }
 
 // desiredForProvider is the forProvider of a desired resource.

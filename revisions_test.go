@@ -30,8 +30,9 @@ func serviceRuns(t *testing.T, rsp *fnv1.RunFunctionResponse, service string) st
 // upjet can apply it: every argument of a task definition is replace-only,
 // so the edit composes a new revision beside the running one (never an
 // update of the old one, which upjet refuses), the service switches once
-// AWS reports the new revision, and the old revision's MR goes once the
-// service runs the new one.
+// AWS reports the new revision and the new release's migrations ran in
+// their own single task, and the old revision's MR goes once the service
+// runs the new one.
 func TestTaskDefinitionEditIsANewRevision(t *testing.T) {
 	xr := loadXR(t, exampleClaimXR)
 	p, before, _ := converge(t, xr)
@@ -71,13 +72,33 @@ func TestTaskDefinitionEditIsANewRevision(t *testing.T) {
 		t.Errorf("the new revision runs %s, want 3.180.0", image)
 	}
 
-	// 2. AWS registers it: the service is told to run it; the old revision
-	// stays while the service has not applied the switch.
+	// 2. AWS registers it, but the new release's migrations have not run:
+	// web keeps the release it runs.
 	p.observed[newRev] = resourceOf(p.observe(t, newRev, rsp.GetDesired().GetResources()[newRev].GetResource(), true))
+	rsp = run(t, p.request(upgraded, nil))
+	if got := serviceRuns(t, rsp, compWebService); got != oldARN {
+		t.Fatalf("web switched to the new release before its migrations ran: %q", got)
+	}
+	// The migrations' new revision exists: their service switches to it,
+	// and once it reports it runs it, so does web.
+	migrate := revisionsOf(rsp, compMigrateTask)
+	if len(migrate) != 2 {
+		t.Fatalf("migrate revisions %v, want the running one and the new release's", migrate)
+	}
+	for _, m := range migrate {
+		if _, seen := p.observed[m]; !seen {
+			p.observed[m] = resourceOf(p.observe(t, m, rsp.GetDesired().GetResources()[m].GetResource(), true))
+		}
+	}
+	rsp = run(t, p.request(upgraded, nil))
+	if got := serviceRuns(t, rsp, compWebService); got != oldARN {
+		t.Fatalf("web switched while the migrate service was only told to run the new release: %q", got)
+	}
+	p.observed[compMigrateService] = resourceOf(p.observe(t, compMigrateService, rsp.GetDesired().GetResources()[compMigrateService].GetResource(), true))
 	rsp = run(t, p.request(upgraded, nil))
 	newARN, _ := composedOf(t, p.observed[newRev]).GetString(statusPathARN)
 	if got := serviceRuns(t, rsp, compWebService); got != newARN || newARN == oldARN {
-		t.Fatalf("the service runs %q once the new revision exists, want %q (old %q)", got, newARN, oldARN)
+		t.Fatalf("the service runs %q once the new revision exists and migrated, want %q (old %q)", got, newARN, oldARN)
 	}
 	if revs := revisionsOf(rsp, compWebTask); !slices.Contains(revs, old[0]) {
 		t.Errorf("the old revision was dropped before the service ran the new one: %v", revs)

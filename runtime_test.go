@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -549,5 +550,43 @@ func TestUserPoolTier(t *testing.T) {
 		if got := fp(out[compUserPool])["userPoolTier"]; got != want {
 			t.Errorf("managedLogin %s: userPoolTier %v, want %s", login, got, want)
 		}
+	}
+}
+
+// TestMigrationsRunInOneTask checks item 6 of issue 12: Langfuse's
+// migrations run in exactly one place. Web tasks run none (two starting
+// together could leave ClickHouse's schema_migrations dirty); one migrate
+// task, in a service that never runs two, runs the web image's entrypoint
+// with what it reads to migrate, and nothing else secret.
+func TestMigrationsRunInOneTask(t *testing.T) {
+	out, _ := rendered(t, loadXR(t, exampleClaimXR))
+	web, _ := variables(containerOf(t, revisionOf(t, out, compWebTask)))
+	for _, k := range []string{"LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED", "LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED"} {
+		if web[k] != "true" {
+			t.Errorf("web %s = %q, want true: every web task would migrate", k, web[k])
+		}
+	}
+	migrate := containerOf(t, revisionOf(t, out, compMigrateTask))
+	env, secrets := variables(migrate)
+	if want := "langfuse/langfuse:3.174.1"; migrate.Image != want {
+		t.Errorf("migrate image %q, want web's %q", migrate.Image, want)
+	}
+	if len(migrate.EntryPoint) != 0 {
+		t.Errorf("migrate overrides the entrypoint %v, which is what migrates", migrate.EntryPoint)
+	}
+	for _, k := range []string{"DATABASE_HOST", "DATABASE_USERNAME", "DATABASE_NAME", "DATABASE_ARGS", "CLICKHOUSE_URL", "CLICKHOUSE_MIGRATION_URL", "CLICKHOUSE_USER", "CLICKHOUSE_DB"} {
+		if env[k] == "" {
+			t.Errorf("migrate lacks %s, which the entrypoint reads", k)
+		}
+	}
+	if env["CLICKHOUSE_CLUSTER_ENABLED"] != "false" {
+		t.Errorf("CLICKHOUSE_CLUSTER_ENABLED = %q: up.sh would take the clustered path", env["CLICKHOUSE_CLUSTER_ENABLED"])
+	}
+	if got := slices.Sorted(maps.Keys(secrets)); !slices.Equal(got, []string{"CLICKHOUSE_PASSWORD", "DATABASE_PASSWORD"}) {
+		t.Errorf("migrate secrets %v, want only the two passwords it migrates with", got)
+	}
+	svc := fp(out[compMigrateService])
+	if svc["desiredCount"] != 1.0 || svc["deploymentMaximumPercent"] != 100.0 || svc["deploymentMinimumHealthyPercent"] != 0.0 || svc["waitForSteadyState"] != true {
+		t.Errorf("migrate service %v: want one task, never two (100 %%/0 %%), waiting for steady state", svc)
 	}
 }

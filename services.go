@@ -31,8 +31,11 @@ type service struct {
 
 var (
 	clickHouseService = service{component: compClickHouseService, container: clickHouseContainer, securityGroup: "clickhouse"}
-	webService        = service{component: compWebService, container: webContainer, securityGroup: "web", autoscaled: true}
-	workerService     = service{component: compWorkerService, container: workerContainer, securityGroup: "worker", autoscaled: true}
+	// migrateService runs the migrations in one task, in web's group (it
+	// reaches Postgres and ClickHouse as web does).
+	migrateService = service{component: compMigrateService, container: migrateContainer, securityGroup: "web"}
+	webService     = service{component: compWebService, container: webContainer, securityGroup: "web", autoscaled: true}
+	workerService  = service{component: compWorkerService, container: workerContainer, securityGroup: "worker", autoscaled: true}
 )
 
 // serviceName is the service's name, its external name.
@@ -99,6 +102,14 @@ func (s service) buildService(w *world) (*composed.Unstructured, error) {
 		body["serviceRegistries"] = map[string]any{"registryArn": registry[0], "containerName": s.container.name}
 		// Ready only once ClickHouse is running and healthy, so web and
 		// worker, which wait for it, start against a ClickHouse that answers.
+		body["waitForSteadyState"] = true
+	case compMigrateService:
+		// One migrating task, ever: a new revision stops the old task
+		// before its own migrates. Ready once the migrations ran (the
+		// task's health check), and a failed migration fails the wait.
+		body["desiredCount"] = int64(1)
+		body["deploymentMaximumPercent"] = int64(100)
+		body["deploymentMinimumHealthyPercent"] = int64(0)
 		body["waitForSteadyState"] = true
 	case compWebService:
 		body["loadBalancer"] = []any{map[string]any{

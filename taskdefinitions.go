@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +38,13 @@ const (
 	imageWeb        = "langfuse/langfuse"
 	imageWorker     = "langfuse/langfuse-worker"
 	imageClickHouse = "clickhouse/clickhouse-server"
+)
+
+// The migrations' task: one Prisma and one golang-migrate run, then idle.
+const (
+	migrateCPU     = 512
+	migrateMemory  = 1024
+	migratedMarker = "/tmp/langfuse-migrated"
 )
 
 // maxFamilyName is ECS's limit on a task definition family.
@@ -125,8 +134,11 @@ type logConfiguration struct {
 // container is what differs between the three containers.
 type container struct {
 	component, name, role, logGroup string
-	task                            func(*Spec) Task
-	image                           func(*Spec) string
+	// logOwner is the container whose log group this one writes to, when
+	// it is not its own.
+	logOwner string
+	task     func(*Spec) Task
+	image    func(*Spec) string
 	// settings are the container's environment and secrets.
 	settings func(*world) (settings, error)
 }
@@ -143,6 +155,18 @@ var (
 		task:     func(s *Spec) Task { return s.Langfuse.Worker },
 		image:    func(s *Spec) string { return imageOf(imageWorker, s.Langfuse.Version, s.Langfuse.Worker.Digest) },
 		settings: workerSettings,
+	}
+	// migrateContainer runs Langfuse's migrations, in one task for the
+	// whole XR: the web image's entrypoint migrates Postgres (Prisma, which
+	// holds an advisory lock) and ClickHouse (golang-migrate, whose lock is
+	// per process: two web tasks starting together could leave its
+	// schema_migrations dirty, langfuse#4975, #6639), then runs the command,
+	// which marks the task healthy and idles. Web runs no migrations.
+	migrateContainer = container{
+		component: compMigrateTask, name: "migrate", logGroup: compLogGroupWeb, logOwner: "web",
+		task:     func(*Spec) Task { return Task{CPU: migrateCPU, Memory: migrateMemory} },
+		image:    func(s *Spec) string { return imageOf(imageWeb, s.Langfuse.Version, s.Langfuse.Web.Digest) },
+		settings: migrateSettings,
 	}
 	clickHouseContainer = container{
 		component: compClickHouseTask, name: "clickhouse", role: compClickHouseTaskRole, logGroup: compLogGroupClickHouse,
@@ -188,9 +212,12 @@ func (w *world) familyName(c container) string {
 
 // buildTaskDefinition returns the task definition of a container.
 func (c container) buildTaskDefinition(w *world) (*composed.Unstructured, error) {
-	roleARN, err := w.arns(c.role)
-	if err != nil {
-		return nil, err
+	var err error
+	var roleARN []string
+	if c.role != "" {
+		if roleARN, err = w.arns(c.role); err != nil {
+			return nil, err
+		}
 	}
 	st, err := c.settings(w)
 	if err != nil {
@@ -213,11 +240,13 @@ func (c container) buildTaskDefinition(w *world) (*composed.Unstructured, error)
 		"requiresCompatibilities":  []any{"FARGATE"},
 		"runtimePlatform":          map[string]any{"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"},
 		"executionRoleArnSelector": selectorFor(compExecutionRole),
-		"taskRoleArn":              roleARN[0],
 		"containerDefinitions":     string(defs),
 		// A new revision keeps the one before registered, so a deployment
 		// that fails can roll back to it.
 		"skipDestroy": true,
+	}
+	if len(roleARN) > 0 {
+		body["taskRoleArn"] = roleARN[0]
 	}
 	if c.component == compClickHouseTask {
 		volume, err := clickHouseVolume(w)
@@ -240,7 +269,7 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 		// Fargate's longest: ClickHouse flushes its parts, Langfuse drains.
 		StopTimeout: 120,
 		LogConfiguration: logConfiguration{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group":         w.logGroupName(c.logGroup, c.name),
+			"awslogs-group":         w.logGroupName(c.logGroup, cmp.Or(c.logOwner, c.name)),
 			"awslogs-region":        w.spec.Region,
 			"awslogs-stream-prefix": c.name,
 		}},
@@ -264,6 +293,12 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 		d.PortMappings = []portMapping{{Name: "web", ContainerPort: langfuseWebPort, Protocol: "tcp"}}
 		// Migrations run before the server listens.
 		d.HealthCheck = httpCheck(langfuseWebPort, langfuseHealthPath, 300)
+	case compMigrateTask:
+		d.Command = []string{"sh", "-c", "touch " + migratedMarker + " && echo 'Langfuse migrations done' && exec tail -f /dev/null"}
+		d.HealthCheck = healthCheck{
+			Command:  []string{"CMD-SHELL", "test -f " + migratedMarker},
+			Interval: 15, Timeout: 5, Retries: 3, StartPeriod: 300,
+		}
 	case compWorkerTask:
 		d.PortMappings = []portMapping{{Name: "worker", ContainerPort: langfuseWorkerPort, Protocol: "tcp"}}
 		d.HealthCheck = httpCheck(langfuseWorkerPort, langfuseWorkerHealth, 120)
@@ -375,6 +410,9 @@ func webSettings(w *world) (settings, error) {
 		return st, err
 	}
 	st.env["LANGFUSE_CSP_ENFORCE_HTTPS"] = "true"
+	// The migrate service migrates, once; web tasks start on the schema.
+	st.env["LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED"] = "true"
+	st.env["LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED"] = "true"
 	st.env["AUTH_DISABLE_USERNAME_PASSWORD"] = strconv.FormatBool(*w.spec.Auth.DisableEmailPasswordAuth)
 	// Langfuse's own sign-up is closed unless the spec opens it. With
 	// Cognito it stays open to Langfuse: the variable would also refuse
@@ -411,6 +449,21 @@ func webSettings(w *world) (settings, error) {
 	st.env["AUTH_COGNITO_CLIENT_ID"] = client
 	st.env["AUTH_COGNITO_ALLOW_ACCOUNT_LINKING"] = strconv.FormatBool(w.spec.Auth.Cognito.AllowAccountLinking)
 	st.secrets["AUTH_COGNITO_CLIENT_SECRET"] = clientSecret[0]
+	return st, nil
+}
+
+// migrateSettings are what the web image's entrypoint reads to migrate:
+// where Postgres and ClickHouse are, and their passwords.
+func migrateSettings(w *world) (settings, error) {
+	st, err := appSettings(w, Task{Memory: migrateMemory}, langfuseWebPort)
+	if err != nil {
+		return st, err
+	}
+	keep := func(name string) bool {
+		return strings.HasPrefix(name, "DATABASE_") || strings.HasPrefix(name, "CLICKHOUSE_") || name == "NODE_OPTIONS"
+	}
+	maps.DeleteFunc(st.env, func(k, _ string) bool { return !keep(k) })
+	maps.DeleteFunc(st.secrets, func(k, _ string) bool { return !keep(k) })
 	return st, nil
 }
 
