@@ -74,7 +74,7 @@ func buildInitSecrets(w *world) (map[string]*composed.Unstructured, error) {
 // initSecretName is the name of the secret that holds key.
 func (w *world) initSecretName(key string) string {
 	member := initMemberKey(key)
-	return w.awsName(string(resourceName(compInitSecrets, member)), "langfuse/"+w.names.name("init-"+member, maxSecretName))
+	return w.awsName(string(resourceName(compInitSecrets, member)), secretName(w.names.name("init-"+member, maxSecretName)))
 }
 
 // buildInitVersions copies each key of the user's Secret into its secret.

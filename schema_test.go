@@ -251,20 +251,7 @@ func assertValidMR(t testing.TB, name string, obj map[string]any) {
 // (cluster-scoped MRs) and a namespaced XR (.m. MRs) in several spec
 // variants, and validates each against the provider-aws v2.4.0 CRDs.
 func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
-	variants := map[string]map[string]any{
-		"Defaults":      nil,
-		"Classic":       {"spec.auth.cognito.managedLogin": "classic", "spec.auth.cognito.mfa": "OFF"},
-		"DeletePolicy":  {"spec.deletionPolicy": "Delete", "spec.auth.cognito.mfa": "ON", "spec.auth.cognito.selfSignUp": true},
-		"SeveralCIDRs":  {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
-		"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
-		"OtherRegionPC": {"spec.region": "ap-southeast-2", "spec.providerConfigName": "aws-prod"},
-		"RuntimeOptions": {
-			"spec.langfuse.init":                map[string]any{"secretName": "langfuse-init"},
-			"spec.langfuse.defaultOrganization": map[string]any{"id": "acme", "role": "MEMBER"},
-			"spec.langfuse.imageRegistry":       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub",
-			"spec.langfuse.web.maxReplicas":     int64(8),
-		},
-	}
+	variants := renderVariants
 	for style, xrPath := range map[string]string{"Cluster": exampleClaimXR, "Namespaced": exampleNamespacedXR} {
 		for variant, set := range variants {
 			t.Run(style+"/"+variant, func(t *testing.T) {
@@ -301,6 +288,32 @@ func TestRenderedMRsMatchProviderCRDs(t *testing.T) {
 			})
 		}
 	}
+}
+
+// renderVariants are specs every rendered MR is validated for, against the
+// provider's CRDs and AWS's API models.
+var renderVariants = map[string]map[string]any{
+	"Defaults":      nil,
+	"Classic":       {"spec.auth.cognito.managedLogin": "classic", "spec.auth.cognito.mfa": "OFF"},
+	"DeletePolicy":  {"spec.deletionPolicy": "Delete", "spec.auth.cognito.mfa": "ON", "spec.auth.cognito.selfSignUp": true},
+	"SeveralCIDRs":  {"spec.network.allowedCidrs": []any{"10.0.0.0/8", "192.0.2.0/24"}},
+	"NoCognito":     {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
+	"OtherRegionPC": {"spec.region": "ap-southeast-2", "spec.providerConfigName": "aws-prod"},
+	"RuntimeOptions": {
+		"spec.langfuse.init":                map[string]any{"secretName": "langfuse-init"},
+		"spec.langfuse.defaultOrganization": map[string]any{"id": "acme", "role": "MEMBER"},
+		"spec.langfuse.imageRegistry":       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub",
+		"spec.langfuse.web.maxReplicas":     int64(8),
+	},
+	"Pinned": {
+		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
+		"spec.database.engineVersion":        "16.9",
+		"spec.langfuse.worker.cpu":           int64(8192),
+		"spec.langfuse.worker.memory":        int64(16384),
+		"spec.database.maxCapacity":          256.0,
+		"spec.auth.disableEmailPasswordAuth": false,
+		"spec.langfuse.init":                 map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
+	},
 }
 
 // assertValidSecret checks a composed Kubernetes Secret decodes as one, with

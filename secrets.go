@@ -71,10 +71,23 @@ const maxSecretName = 500
 // buildSecret is the Secrets Manager secret of a copy.
 func (c secretCopy) buildSecret(w *world) (*composed.Unstructured, error) {
 	return w.style.New(c.secret, kindSecret, w.spec.Region, map[string]any{
-		"name":                 w.awsName(c.secret, "langfuse/"+w.names.name(c.secret, maxSecretName)),
+		"name":                 w.awsName(c.secret, secretName(w.names.name(c.secret, maxSecretName))),
 		"description":          c.what + " of Langfuse at https://" + w.spec.FQDN(),
 		"recoveryWindowInDays": recoveryWindowDays(w.spec),
 	}, mrOptions{tagged: true, stateful: c.stateful}), nil
+}
+
+// secretName is the Secrets Manager name of a secret: under langfuse/, and
+// never ending in a hyphen and six characters, which Secrets Manager's API
+// reference asks to avoid: it appends a hyphen and six random characters to
+// every ARN, and a lookup by partial ARN would take the name's own ending for
+// them (…-credentials-secret becomes …-credentials_secret, …-org-id …_org-id).
+func secretName(derived string) string {
+	name := "langfuse/" + derived
+	if i := len(name) - 7; i > 0 && name[i] == '-' {
+		name = name[:i] + "_" + name[i+1:]
+	}
+	return name
 }
 
 // recoveryWindowDays is how long a deleted secret stays restorable: none
