@@ -56,7 +56,7 @@ var wantWaves = [][]string{
 		"cognito-domain", "usage-target-group", "usage-web-task-role", "usage-web-task-role-policy", "usage-worker-task-role", "usage-worker-task-role-policy",
 		"web-scaling-target", "worker-scaling-target",
 	},
-	{"dns-record-auth", "usage-auth-certificate", "web-scaling-policy", "worker-scaling-policy"},
+	{"dns-record-auth", "usage-auth-certificate", "usage-user-pool", "web-scaling-policy", "worker-scaling-policy"},
 }
 
 // reRevision matches a task definition revision's name (revisions.go).

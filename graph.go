@@ -98,6 +98,7 @@ const (
 	compUsageClickHouseTaskRole   = "usage-clickhouse-task-role"
 	compUsageClickHouseTaskPolicy = "usage-clickhouse-task-role-policy"
 	compUsageFileSystem           = "usage-efs"
+	compUsageUserPool             = "usage-user-pool"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -421,6 +422,7 @@ var graph = []component{
 	usageOf(usages[0], withCognito),
 	usageOf(usages[1], always), usageOf(usages[2], always), usageOf(usages[3], always),
 	usageOf(usages[4], always), usageOf(usages[5], always), usageOf(usages[6], always), usageOf(usages[7], always),
+	usageOf(usages[8], withCognito),
 	{name: compUsageFileSystem, title: "FileSystemUsages", condition: conditionDeletionOrder, enabled: always,
 		needs:     []need{readyOf(compEFS), readyOf(compEFSMountTargets)},
 		memberKey: fileSystemUsageKey, build: buildFileSystemUsages},

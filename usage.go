@@ -39,6 +39,8 @@ var usages = []usage{
 	{component: compUsageWorkerTaskPolicy, of: compAppTaskPolicy, by: compWorkerService},
 	{component: compUsageClickHouseTaskRole, of: compClickHouseTaskRole, by: compClickHouseService},
 	{component: compUsageClickHouseTaskPolicy, of: compClickHouseTaskPolicy, by: compClickHouseService},
+	// Cognito refuses to delete a user pool that still has a domain.
+	{component: compUsageUserPool, of: compUserPool, by: compUserPoolDomain},
 }
 
 // usageKinds are the three kinds, by apiVersion and kind.

@@ -50,6 +50,7 @@ func TestUsagesOrderTheDeletion(t *testing.T) {
 				compUsageWorkerTaskPolicy:     {compAppTaskPolicy, compWorkerService},
 				compUsageClickHouseTaskRole:   {compClickHouseTaskRole, compClickHouseService},
 				compUsageClickHouseTaskPolicy: {compClickHouseTaskPolicy, compClickHouseService},
+				compUsageUserPool:             {compUserPool, compUserPoolDomain},
 			}
 			for _, subnet := range []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"} {
 				want[string(resourceName(compUsageFileSystem, subnet))] = [2]string{compEFS, string(resourceName(compEFSMountTargets, subnet))}

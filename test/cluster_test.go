@@ -617,7 +617,7 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 // deletionOrders are what must be gone before what, as the function's
 // Usages say: the user before what it uses.
 var deletionOrders = []struct{ by, of string }{
-	{"cognito-domain", "cert-auth"},
+	{"cognito-domain", "cert-auth"}, {"cognito-domain", "cognito-user-pool"},
 	{"web-service", "alb-target-group"},
 	{"web-service", "app-task-role"}, {"web-service", "app-task-role-policy"},
 	{"worker-service", "app-task-role"}, {"worker-service", "app-task-role-policy"},
