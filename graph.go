@@ -86,6 +86,8 @@ const (
 	compWebService               = "web-service"
 	compWebScalingTarget         = "web-scaling-target"
 	compWebScalingPolicy         = "web-scaling-policy"
+	compRegistrySecret           = "registry-credentials"
+	compRegistryVersion          = "registry-credentials-version"
 	compInitSecrets              = "init-secret"
 	compInitVersions             = "init-secret-version"
 
@@ -295,6 +297,10 @@ var graph = []component{
 	{name: compCredentialsSecretVersion, title: "CredentialsSecretVersion", condition: conditionCredentials, enabled: always,
 		needs: []need{{component: compCredentials, ready: true}},
 		build: single(buildCredentialsVersion)},
+	{name: compRegistrySecret, title: "RegistryCredentials", condition: conditionCredentials, enabled: withRegistryCredentials, build: single(registryCredentialsCopy.buildSecret)},
+	{name: compRegistryVersion, title: "RegistryCredentialsVersion", condition: conditionCredentials, enabled: withRegistryCredentials,
+		needs: []need{arnOf(compRegistrySecret)},
+		build: single(registryCredentialsCopy.buildVersion)},
 
 	// Where the tasks run (ecs.go).
 	{name: compECSCluster, title: "Cluster", condition: conditionCluster, enabled: always, build: single(buildECSCluster)},
@@ -343,7 +349,7 @@ var graph = []component{
 		needs: []need{
 			arnOf(compCredentialsSecret), arnOf(compDatabaseSecret), arnOf(compCacheSecret), withCognitoOnly(arnOf(compClientSecret)),
 			arnOf(compLogGroupWeb), arnOf(compLogGroupWorker), arnOf(compLogGroupClickHouse),
-			withInitOnly(readyOf(compInitSecrets)),
+			withInitOnly(readyOf(compInitSecrets)), withRegistryCredentialsOnly(arnOf(compRegistrySecret)),
 		},
 		build: single(executionRole.buildPolicy)},
 	{name: compAppTaskRole, title: "AppTaskRole", condition: conditionTaskRoles, enabled: always, build: single(appTaskRole.buildRole)},
@@ -360,7 +366,7 @@ var graph = []component{
 	{name: compClickHouseDiscovery, title: "ClickHouseDiscovery", condition: conditionClickHouse, enabled: always, build: single(buildClickHouseDiscovery)},
 	{name: compClickHouseTask, title: "ClickHouseTaskDefinition", condition: conditionClickHouse, enabled: always,
 		needs: []need{
-			arnOf(compClickHouseTaskRole), arnOf(compCredentialsSecret),
+			arnOf(compClickHouseTaskRole), arnOf(compCredentialsSecret), withRegistryCredentialsOnly(arnOf(compRegistrySecret)),
 			{component: compEFS, fields: []string{statusPathID}}, {component: compEFSAccessPoint, fields: []string{statusPathID}},
 		}, memberKey: revisionKey,
 		build: revisions(compClickHouseTask, compClickHouseService, clickHouseContainer.buildTaskDefinition)},
@@ -370,6 +376,7 @@ var graph = []component{
 			// A task starts only with its secrets readable and its file
 			// system mountable.
 			readyOf(compExecutionPolicy), readyOf(compClickHouseTaskPolicy), readyOf(compCredentialsSecretVersion),
+			withRegistryCredentialsOnly(readyOf(compRegistryVersion)),
 			readyOf(compEFSMountTargets), readyOf(compEFSPolicy),
 		},
 		build: single(clickHouseService.buildService)},
@@ -383,7 +390,7 @@ var graph = []component{
 		needs: []need{
 			{component: compMigrateTask, ready: true, fields: []string{statusPathARN}},
 			readyOf(compExecutionPolicy), readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion),
-			readyOf(compDatabaseInstance), readyOf(compClickHouseService),
+			readyOf(compDatabaseInstance), readyOf(compClickHouseService), withRegistryCredentialsOnly(readyOf(compRegistryVersion)),
 		},
 		build: single(migrateService.buildService)},
 
@@ -463,6 +470,7 @@ func appTaskNeeds() []need {
 		{component: compDatabase, fields: []string{statusPathEndpoint}},
 		{component: compCache, fields: []string{statusPathPrimaryEndpoint}},
 		arnOf(compCredentialsSecret), arnOf(compDatabaseSecret), arnOf(compCacheSecret),
+		withRegistryCredentialsOnly(arnOf(compRegistrySecret)),
 	}
 }
 
@@ -474,6 +482,7 @@ func appServiceNeeds(task string) []need {
 		readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion), readyOf(compCacheSecretVersion),
 		readyOf(compDatabaseInstance), readyOf(compCache),
 		readyOf(compClickHouseService), readyOf(compMigrateService),
+		withRegistryCredentialsOnly(readyOf(compRegistryVersion)),
 	}
 }
 

@@ -109,6 +109,9 @@ func executionSecrets(s *Spec) []string {
 	if s.CognitoEnabled() {
 		out = append(out, compClientSecret)
 	}
+	if withRegistryCredentials(s) {
+		out = append(out, compRegistrySecret)
+	}
 	return out
 }
 

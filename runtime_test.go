@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -219,12 +220,17 @@ func TestExecutionRoleReadsExactlyThisXRsSecrets(t *testing.T) {
 		"Cognito":   nil,
 		"NoCognito": {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
 		"Init":      {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
+		"Registry":  {"spec.langfuse.registryCredentials": map[string]any{"secretName": "docker-hub"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), set))
 			used := map[string]bool{}
-			for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask} {
-				_, secrets := variables(containerOf(t, revisionOf(t, out, td)))
+			for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask, compMigrateTask} {
+				c := containerOf(t, revisionOf(t, out, td))
+				if c.RepositoryCredentials != nil {
+					used[c.RepositoryCredentials.CredentialsParameter] = true
+				}
+				_, secrets := variables(c)
 				for _, from := range secrets {
 					// ECS reads a JSON key of the secret: the policy grants the secret.
 					arn := from
@@ -588,5 +594,22 @@ func TestMigrationsRunInOneTask(t *testing.T) {
 	svc := fp(out[compMigrateService])
 	if svc["desiredCount"] != 1.0 || svc["deploymentMaximumPercent"] != 100.0 || svc["deploymentMinimumHealthyPercent"] != 0.0 || svc["waitForSteadyState"] != true {
 		t.Errorf("migrate service %v: want one task, never two (100 %%/0 %%), waiting for steady state", svc)
+	}
+}
+
+// TestRegistryLoginPullsEveryImage checks that with registry credentials
+// every container pulls logged in, with the Secrets Manager copy of the
+// user's Secret, copied by reference from the claim's namespace.
+func TestRegistryLoginPullsEveryImage(t *testing.T) {
+	out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.langfuse.registryCredentials": map[string]any{"secretName": "docker-hub"}}))
+	version := fp(out[compRegistryVersion])
+	if ref := version["secretStringSecretRef"]; !reflect.DeepEqual(ref, map[string]any{"name": "docker-hub", "namespace": "team-ml", "key": "credentials"}) {
+		t.Errorf("the registry login is copied from %v, want the claim's Secret docker-hub, key credentials", ref)
+	}
+	for _, td := range []string{compWebTask, compWorkerTask, compClickHouseTask, compMigrateTask} {
+		c := containerOf(t, revisionOf(t, out, td))
+		if c.RepositoryCredentials == nil || !strings.Contains(c.RepositoryCredentials.CredentialsParameter, ":secretsmanager:") {
+			t.Errorf("%s pulls %s without the registry login: %+v", td, c.Image, c.RepositoryCredentials)
+		}
 	}
 }

@@ -75,6 +75,10 @@ type Langfuse struct {
 	ImageRegistry       string               `json:"imageRegistry,omitempty"`
 	DefaultOrganization *DefaultOrganization `json:"defaultOrganization,omitempty"`
 	Init                *Init                `json:"init,omitempty"`
+	// RegistryCredentials names the user's Secret of a registry login,
+	// with which ECS pulls every image: Docker Hub limits anonymous pulls to
+	// 10 per hour per IP address, which every task behind one NAT shares.
+	RegistryCredentials *RegistryCredentials `json:"registryCredentials,omitempty"`
 	Web                 Task                 `json:"web"`
 	Worker              Task                 `json:"worker"`
 }
@@ -85,6 +89,20 @@ type Init struct {
 	SecretName string   `json:"secretName"`
 	Keys       []string `json:"keys,omitempty"`
 }
+
+// RegistryCredentials is a key of a Kubernetes Secret in the claim's
+// namespace whose value is what ECS reads as a private registry's login:
+// {"username": "…", "password": "…"}.
+type RegistryCredentials struct {
+	SecretName string `json:"secretName"`
+	Key        string `json:"key,omitempty"`
+}
+
+// defaultRegistryCredentialsKey is the key of the registry login.
+const defaultRegistryCredentialsKey = "credentials"
+
+// reSecretKey is a key of a Kubernetes Secret.
+var reSecretKey = regexp.MustCompile(`^[-._a-zA-Z0-9]{1,253}$`)
 
 // DefaultOrganization is the organization people who sign in with SSO join.
 type DefaultOrganization struct {
@@ -354,6 +372,9 @@ func (l *Langfuse) Default() {
 	if l.Init != nil && l.Init.Keys == nil {
 		l.Init.Keys = slices.Clone(defaultInitKeys)
 	}
+	if r := l.RegistryCredentials; r != nil && r.Key == "" {
+		r.Key = defaultRegistryCredentialsKey
+	}
 }
 
 func defaultTask(t *Task, replicas, cpu, memory int64) {
@@ -617,6 +638,11 @@ func (l *Langfuse) validate(lf *field.Path) field.ErrorList {
 	}
 	if l.Init != nil {
 		errs = append(errs, l.Init.validate(lf.Child("init"))...)
+	}
+	if r := l.RegistryCredentials; r != nil {
+		rc := lf.Child("registryCredentials")
+		errs = append(errs, matches(rc.Child("secretName"), r.SecretName, reK8sName, "the name of a Kubernetes Secret in the claim's namespace")...)
+		errs = append(errs, matches(rc.Child("key"), r.Key, reSecretKey, "a key of that Secret")...)
 	}
 	return errs
 }

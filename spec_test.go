@@ -91,9 +91,10 @@ var badSpecs = map[string]struct {
 	// The init user under Cognito's defaults could never sign in.
 	"InitUserLockedOut": {set: map[string]any{"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}}}, field: "spec.langfuse.init.keys"},
 	// Without Cognito, sign-up is closed: someone must be able to sign in.
-	"NoCognitoNobodyToSignIn": {set: map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false}, field: "spec.langfuse.init.keys"},
-	"SignUpWithCognito":       {set: map[string]any{"spec.auth.allowSignUp": true}, field: "spec.auth.allowSignUp"},
-	"BadOrganizationID":       {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme corp"}}, field: "spec.langfuse.defaultOrganization.id"},
+	"NoCognitoNobodyToSignIn":      {set: map[string]any{"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false}, field: "spec.langfuse.init.keys"},
+	"SignUpWithCognito":            {set: map[string]any{"spec.auth.allowSignUp": true}, field: "spec.auth.allowSignUp"},
+	"RegistryCredentialsBadSecret": {set: map[string]any{"spec.langfuse.registryCredentials": map[string]any{"secretName": "Docker_Hub"}}, field: "spec.langfuse.registryCredentials.secretName"},
+	"BadOrganizationID":            {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme corp"}}, field: "spec.langfuse.defaultOrganization.id"},
 }
 
 // manyCIDRs lists n distinct /24 blocks.

@@ -71,6 +71,8 @@ const clickHouseEntrypoint = `printf '%s' "$LANGFUSE_CLICKHOUSE_CONFIG" > ` + cl
 type containerDefinition struct {
 	Name             string            `json:"name"`
 	Image            string            `json:"image"`
+	// RepositoryCredentials is the registry login ECS pulls the image with.
+	RepositoryCredentials *repositoryCredentials `json:"repositoryCredentials,omitempty"`
 	Essential        bool              `json:"essential"`
 	EntryPoint       []string          `json:"entryPoint,omitempty"`
 	Command          []string          `json:"command,omitempty"`
@@ -275,6 +277,9 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 		}},
 	}
 	var err error
+	if d.RepositoryCredentials, err = w.repositoryCredentials(); err != nil {
+		return d, errors.Wrapf(err, "cannot define %s", c.component)
+	}
 	if d.Secrets, err = sortedSecrets(st.secrets); err != nil {
 		return d, errors.Wrapf(err, "cannot define %s", c.component)
 	}
