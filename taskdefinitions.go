@@ -69,22 +69,22 @@ const clickHouseEntrypoint = `printf '%s' "$LANGFUSE_CLICKHOUSE_CONFIG" > ` + cl
 // containerDefinition is the part of ECS's container definition we use. The
 // fields are in ECS's order; environment and secrets are sorted by name.
 type containerDefinition struct {
-	Name             string            `json:"name"`
-	Image            string            `json:"image"`
+	Name  string `json:"name"`
+	Image string `json:"image"`
 	// RepositoryCredentials is the registry login ECS pulls the image with.
 	RepositoryCredentials *repositoryCredentials `json:"repositoryCredentials,omitempty"`
-	Essential        bool              `json:"essential"`
-	EntryPoint       []string          `json:"entryPoint,omitempty"`
-	Command          []string          `json:"command,omitempty"`
-	PortMappings     []portMapping     `json:"portMappings,omitempty"`
-	Environment      []keyValue        `json:"environment"`
-	Secrets          []containerSecret `json:"secrets"`
-	MountPoints      []mountPoint      `json:"mountPoints,omitempty"`
-	Ulimits          []ulimit          `json:"ulimits,omitempty"`
-	HealthCheck      healthCheck       `json:"healthCheck"`
-	LinuxParameters  linuxParameters   `json:"linuxParameters"`
-	StopTimeout      int64             `json:"stopTimeout"`
-	LogConfiguration logConfiguration  `json:"logConfiguration"`
+	Essential             bool                   `json:"essential"`
+	EntryPoint            []string               `json:"entryPoint,omitempty"`
+	Command               []string               `json:"command,omitempty"`
+	PortMappings          []portMapping          `json:"portMappings,omitempty"`
+	Environment           []keyValue             `json:"environment"`
+	Secrets               []containerSecret      `json:"secrets"`
+	MountPoints           []mountPoint           `json:"mountPoints,omitempty"`
+	Ulimits               []ulimit               `json:"ulimits,omitempty"`
+	HealthCheck           healthCheck            `json:"healthCheck"`
+	LinuxParameters       linuxParameters        `json:"linuxParameters"`
+	StopTimeout           int64                  `json:"stopTimeout"`
+	LogConfiguration      logConfiguration       `json:"logConfiguration"`
 }
 
 type portMapping struct {
