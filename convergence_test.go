@@ -20,6 +20,9 @@ import (
 // it is created: each lists the composed resources first emitted in it.
 // Seven is the fewest the graph allows, for two chains of seven:
 //
+//   - the user's VPC and subnets are observed first: the load balancer and
+//     the mount targets wait for subnets in distinct zones, ClickHouse's
+//     service for the VPC's DNS (both within the chains below);
 //   - the front door: certificate → its validation records (they need its
 //     validation options) → the validation → the HTTPS listener (it needs an
 //     issued certificate) → the host record → the Cognito domain (its parent
@@ -36,20 +39,25 @@ import (
 // after it exists, and add none.
 var wantWaves = [][]string{
 	sorted(append([]string{
-		"alb", ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
+		ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
 		"app-task-role", "bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
 		"cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-discovery", "clickhouse-security-group", "clickhouse-task-role", "cognito-client", "cognito-client-secret", "cognito-user-pool",
-		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point", "efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004",
+		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point",
 		"ecs-cluster", "efs-security-group", "execution-role", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",
+		"network-vpc", "network-public-subnet-subnet-0a1b2c3d4e5f60001", "network-public-subnet-subnet-0a1b2c3d4e5f60002",
+		"network-private-subnet-subnet-0a1b2c3d4e5f60003", "network-private-subnet-subnet-0a1b2c3d4e5f60004",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{
-		"app-task-role-policy", "bucket-policy", "cache", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
+		"alb", "app-task-role-policy", "bucket-policy", "cache", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
 		"clickhouse-task-<revision>", "clickhouse-task-role-policy",
-		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version", "efs-policy",
-		"execution-role-policy", "usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004",
+		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version",
+		"efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004", "efs-policy", "execution-role-policy",
 	},
-	{"cache-token-version", "cert-auth-validation", "cert-host-validation", "clickhouse-service", "migrate-task-<revision>", "web-task-<revision>", "worker-task-<revision>"},
+	{
+		"cache-token-version", "cert-auth-validation", "cert-host-validation", "clickhouse-service", "migrate-task-<revision>",
+		"usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004", "web-task-<revision>", "worker-task-<revision>",
+	},
 	{"alb-listener-https", "migrate-service", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy"},
 	{"dns-record-host", "web-service", "worker-service"},
 	{

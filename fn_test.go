@@ -40,7 +40,7 @@ func TestRunFunction(t *testing.T) {
 				conditions: map[string]string{
 					conditionHostCertificate:  "False/WaitingForHostCertificate",
 					conditionAuthCertificate:  "False/WaitingForAuthCertificate",
-					conditionLoadBalancer:     "False/WaitingForHostCertificate",
+					conditionLoadBalancer:     "False/WaitingForPublicSubnets",
 					conditionHostRecord:       "False/WaitingForLoadBalancer",
 					conditionClientSecret:     "False/WaitingForUserPoolClient",
 					conditionManagedLoginBrnd: "False/WaitingForUserPool",
@@ -89,7 +89,7 @@ func TestRunFunction(t *testing.T) {
 				xrReady: fnv1.Ready_READY_FALSE,
 				conditions: map[string]string{
 					conditionHostCertificate: "False/WaitingForHostCertificate",
-					conditionLoadBalancer:    "False/WaitingForHostCertificate",
+					conditionLoadBalancer:    "False/WaitingForPublicSubnets",
 					conditionHostRecord:      "False/WaitingForLoadBalancer",
 				},
 				ttl: durationpb.New(defaultWaitingTTL),

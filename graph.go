@@ -17,6 +17,9 @@ const (
 	compCertAuth                 = "cert-auth"
 	compCertAuthRecords          = "cert-auth-validation-record"
 	compCertAuthValidation       = "cert-auth-validation"
+	compNetworkVPC               = "network-vpc"
+	compPublicSubnets            = "network-public-subnet"
+	compPrivateSubnets           = "network-private-subnet"
 	compALBSecurityGroup         = "alb-security-group"
 	compALBIngress               = "alb-ingress"
 	compWebSecurityGroup         = "web-security-group"
@@ -139,6 +142,7 @@ const (
 	conditionWorker           = "WorkerReady"
 	conditionWeb              = "WebReady"
 	conditionDeletionOrder    = "DeletionOrderReady"
+	conditionNetwork          = "NetworkReady"
 )
 
 // need is one edge of the graph: what a component needs of another before it
@@ -198,6 +202,10 @@ type component struct {
 	// single resource named after the component). It may read the observed
 	// values its needs promise to be there.
 	build func(*world) (map[string]*composed.Unstructured, error)
+	// check, when set, says what is wrong with what the component observes
+	// once it is Ready (prerequisites.go): until it passes, the component
+	// is not Ready to its dependants, and its gate says why.
+	check func(*world) error
 }
 
 func always(*Spec) bool { return true }
@@ -230,6 +238,15 @@ var graph = []component{
 		needs: []need{{component: compCertAuth, fields: []string{statusPathARN}}, {component: compCertAuthRecords, ready: true}},
 		build: single(authCertificate.buildValidation)},
 
+	// What the user's network must be, observed only (prerequisites.go).
+	{name: compNetworkVPC, title: "VPC", condition: conditionNetwork, enabled: always, build: single(buildObservedVPC), check: checkVPC},
+	{name: compPublicSubnets, title: "PublicSubnets", condition: conditionNetwork, enabled: always, memberKey: subnetKey,
+		build: buildObservedSubnets(compPublicSubnets, func(s *Spec) []string { return s.Network.PublicSubnetIDs }),
+		check: checkSubnets(compPublicSubnets, "spec.network.publicSubnetIds")},
+	{name: compPrivateSubnets, title: "PrivateSubnets", condition: conditionNetwork, enabled: always, memberKey: subnetKey,
+		build: buildObservedSubnets(compPrivateSubnets, func(s *Spec) []string { return s.Network.PrivateSubnetIDs }),
+		check: checkSubnets(compPrivateSubnets, "spec.network.privateSubnetIds")},
+
 	// The network: a group per tier, and rules between groups (network.go).
 	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildSecurityGroup("alb"))},
 	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildSecurityGroup("web"))},
@@ -241,7 +258,9 @@ var graph = []component{
 	{name: compNetworkEgress, title: "EgressRules", enabled: always, memberKey: egressRuleKey, build: buildEgressRules},
 	{name: compNetworkIngress, title: "IngressRules", enabled: always, memberKey: ingressFlowKey, build: buildIngressRules},
 	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
-	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always, build: single(buildALB)},
+	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always,
+		needs: []need{readyOf(compPublicSubnets)},
+		build: single(buildALB)},
 	{name: compALBTargetGroup, title: "TargetGroup", condition: conditionLoadBalancer, enabled: always, build: single(buildTargetGroup)},
 	{name: compALBListenerHTTP, title: "HTTPListener", condition: conditionLoadBalancer, enabled: always, build: single(buildHTTPListener)},
 	{name: compALBListenerHTTPS, title: "HTTPSListener", condition: conditionLoadBalancer, enabled: always,
@@ -260,7 +279,8 @@ var graph = []component{
 		needs: []need{{component: compBucket, fields: []string{statusPathARN}}},
 		build: single(buildBucketPolicy)},
 	{name: compEFS, title: "FileSystem", condition: conditionClickHouseData, enabled: always, build: single(buildFileSystem)},
-	{name: compEFSMountTargets, title: "MountTargets", condition: conditionClickHouseData, enabled: always, memberKey: mountTargetKey, build: buildMountTargets},
+	{name: compEFSMountTargets, title: "MountTargets", condition: conditionClickHouseData, enabled: always,
+		needs: []need{readyOf(compPrivateSubnets)}, memberKey: mountTargetKey, build: buildMountTargets},
 	{name: compEFSAccessPoint, title: "AccessPoint", condition: conditionClickHouseData, enabled: always, build: single(buildAccessPoint)},
 	{name: compEFSPolicy, title: "FileSystemPolicy", condition: conditionClickHouseData, enabled: always,
 		needs: []need{{component: compEFS, fields: []string{statusPathARN}}},
@@ -377,6 +397,8 @@ var graph = []component{
 			// system mountable.
 			readyOf(compExecutionPolicy), readyOf(compClickHouseTaskPolicy), readyOf(compCredentialsSecretVersion),
 			withRegistryCredentialsOnly(readyOf(compRegistryVersion)),
+			// Web and worker find it by its private DNS name.
+			readyOf(compNetworkVPC),
 			readyOf(compEFSMountTargets), readyOf(compEFSPolicy),
 		},
 		build: single(clickHouseService.buildService)},

@@ -76,6 +76,8 @@ var (
 	kindLogGroup                = kind{"cloudwatchlogs", "Group", "v1beta1", true}
 	kindPrivateDNSNamespace     = kind{"servicediscovery", "PrivateDNSNamespace", "v1beta1", true}
 	kindDiscoveryService        = kind{"servicediscovery", "Service", "v1beta2", true}
+	kindVPC                     = kind{"ec2", "VPC", "v1beta1", true}
+	kindSubnet                  = kind{"ec2", "Subnet", "v1beta1", true}
 	kindRole                    = kind{"iam", "Role", "v1beta1", false}
 	kindRolePolicy              = kind{"iam", "RolePolicy", "v1beta1", false}
 	kindTaskDefinition          = kind{"ecs", "TaskDefinition", "v1beta2", true}
@@ -129,6 +131,9 @@ type mrOptions struct {
 	// skipLateInitialize keeps the provider from copying what AWS reports
 	// into the spec, where it would undo the owner's later changes.
 	skipLateInitialize bool
+	// observeOnly makes the provider only report the resource, which the
+	// user owns: it never creates, changes or deletes it.
+	observeOnly bool
 }
 
 // New returns a managed resource of kind k, with forProvider set to body plus
@@ -179,6 +184,9 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	// management policies is how they orphan.
 	if policies := managementPolicies(orphan && s.Namespaced, o.skipLateInitialize); policies != nil {
 		spec["managementPolicies"] = policies
+	}
+	if o.observeOnly {
+		spec["managementPolicies"] = []any{"Observe"}
 	}
 	if o.connSecret != "" {
 		spec["writeConnectionSecretToRef"] = s.secretRef(o.connSecret, "")

@@ -22,6 +22,8 @@ type held struct {
 	// err is set when the needs were met but the observed values were not
 	// usable, e.g. a certificate whose validation options lack a value.
 	err error
+	// problem is what the check of the unmet component found wrong.
+	problem error
 }
 
 // plan is the outcome of walking the graph once.
@@ -36,8 +38,10 @@ type plan struct {
 	// kept are components emitted only because they already exist.
 	kept []held
 	// componentReady records, per emitted component, whether all its
-	// resources are observed Ready.
+	// resources are observed Ready (and pass the component's check).
 	componentReady map[string]bool
+	// problems are what the checks of Ready components found wrong.
+	problems map[string]error
 }
 
 // Walk decides, component by component, what to emit: a component is emitted
@@ -46,7 +50,7 @@ type plan struct {
 // whatever its dependencies report now). A disabled component is emitted only
 // when it exists and is retained.
 func (w *world) Walk() *plan {
-	p := &plan{desired: map[resource.Name]*emitted{}, names: map[string][]resource.Name{}, componentReady: map[string]bool{}}
+	p := &plan{desired: map[resource.Name]*emitted{}, names: map[string][]resource.Name{}, componentReady: map[string]bool{}, problems: map[string]error{}}
 	for i := range graph {
 		c := &graph[i]
 		exists := w.exists(c.name)
@@ -76,19 +80,33 @@ func (w *world) Walk() *plan {
 					p.put(c, name, carryOver(c, w.observed[name].Resource))
 				}
 			}
-			p.kept = append(p.kept, held{component: c, unmet: unmet, err: err})
+			p.kept = append(p.kept, held{component: c, unmet: unmet, err: err, problem: p.problems[unmet.component]})
 		default:
-			p.held = append(p.held, held{component: c, unmet: unmet, err: err})
+			p.held = append(p.held, held{component: c, unmet: unmet, err: err, problem: p.problems[unmet.component]})
 			continue
 		}
 
-		ready := true
-		for _, name := range p.names[c.name] {
-			ready = ready && w.ready[name]
-		}
-		p.componentReady[c.name] = ready
+		p.componentReady[c.name] = p.ready(w, c)
 	}
 	return p
+}
+
+// ready says whether every resource of an emitted component is observed
+// Ready and what it observes passes the component's check (whose problem it
+// records).
+func (p *plan) ready(w *world, c *component) bool {
+	for _, name := range p.names[c.name] {
+		if !w.ready[name] {
+			return false
+		}
+	}
+	if c.check != nil {
+		if err := c.check(w); err != nil {
+			p.problems[c.name] = err
+			return false
+		}
+	}
+	return true
 }
 
 // firstUnmet returns the first need of c that is not satisfied yet.
@@ -204,6 +222,9 @@ func (p *plan) failure(w *world, name resource.Name) string {
 func (h held) describe() string {
 	if h.err != nil {
 		return fmt.Sprintf("%s waits for usable observed values: %v", h.component.name, h.err)
+	}
+	if h.problem != nil {
+		return fmt.Sprintf("%s waits for %s: %v", h.component.name, h.unmet.component, h.problem)
 	}
 	if len(h.unmet.fields) > 0 && !h.unmet.ready {
 		return fmt.Sprintf("%s waits for %s to report %s", h.component.name, h.unmet.component, strings.Join(h.unmet.fields, " and "))

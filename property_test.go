@@ -192,6 +192,10 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 		return slices.Contains(spec.Network.AllowedCIDRs, str(f["cidrIpv4"]))
 	case compEFSMountTargets:
 		return slices.Contains(spec.Network.PrivateSubnetIDs, str(f["subnetId"]))
+	case compPrivateSubnets:
+		return slices.Contains(spec.Network.PrivateSubnetIDs, c.memberKey(f))
+	case compPublicSubnets:
+		return slices.Contains(spec.Network.PublicSubnetIDs, c.memberKey(f))
 	case compWebTask, compWorkerTask, compClickHouseTask, compMigrateTask:
 		// A revision is wanted while its service runs it, or is told to:
 		// once neither, its MR goes, and skipDestroy keeps it in ECS.

@@ -35,6 +35,7 @@ const (
 	reasonAvailable       = "Available"
 	reasonCreating        = "Creating"
 	reasonKeptAsIs        = "KeptAsIs"
+	reasonPrerequisite    = "PrerequisiteMissing"
 	reasonRefused         = "ProviderFailure"
 	reasonRecovered       = "ProviderRecovered"
 )
@@ -169,7 +170,9 @@ type gate struct {
 	// failed are the gate's resources the provider could not change, with
 	// its message.
 	failed []string
-	held   []held
+	// problems are what the checks of the gate's components found wrong.
+	problems []string
+	held     []held
 	// stuck are components kept as they are because their builder refused
 	// what it observed (not because a need flapped): they cannot follow the
 	// spec.
@@ -208,12 +211,18 @@ func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 	return order, gates
 }
 
-// sortFailures gives each gate the failures of its resources.
+// sortFailures gives each gate the failures of its resources and the
+// problems its components' checks found.
 func (p *plan) sortFailures(w *world, gates map[string]*gate) {
 	for _, name := range p.order {
 		f := p.failure(w, name)
 		if g := gates[p.desired[name].component.condition]; g != nil && f != "" {
 			g.failed = append(g.failed, f)
+		}
+	}
+	for _, c := range graph {
+		if err := p.problems[c.name]; err != nil && gates[c.condition] != nil {
+			gates[c.condition].problems = append(gates[c.condition].problems, err.Error())
 		}
 	}
 }
@@ -226,6 +235,9 @@ func (g *gate) set(rsp *fnv1.RunFunctionResponse, condition string) {
 	case len(g.failed) > 0:
 		response.ConditionFalse(rsp, condition, reasonRefused).
 			WithMessage(strings.Join(g.failed, heldSeparator)).TargetCompositeAndClaim()
+	case len(g.problems) > 0:
+		response.ConditionFalse(rsp, condition, reasonPrerequisite).
+			WithMessage(strings.Join(g.problems, heldSeparator)).TargetCompositeAndClaim()
 	case len(g.held) > 0:
 		msgs := make([]string, 0, len(g.held))
 		for _, h := range g.held {

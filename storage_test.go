@@ -57,6 +57,10 @@ func TestEditPrivateSubnets(t *testing.T) {
 	if msg := fatal(rsp); msg != "" {
 		t.Fatal(msg)
 	}
+	// The new subnet is observed (and checked) first; until then what
+	// exists stays.
+	p.observeAll(t, rsp)
+	rsp = run(t, p.request(edited, nil))
 	var got []string
 	for n := range rsp.GetDesired().GetResources() {
 		if strings.HasPrefix(n, compEFSMountTargets+"-") {

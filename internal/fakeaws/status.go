@@ -58,6 +58,18 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"fqdn": strings.TrimSuffix(n, "."), "id": fp["zoneId"].(string) + "_" + n + "_" + fp["type"].(string)}
 	case "SecurityGroup":
 		return map[string]any{"id": "sg-0" + h[:16], "arn": arn("ec2", "security-group/sg-0"+h[:16])}
+	case "VPC":
+		return map[string]any{"id": "vpc-0" + h[:16], "arn": arn("ec2", "vpc/vpc-0"+h[:16]), "enableDnsSupport": true, "enableDnsHostnames": true}
+	case "Subnet":
+		// A zone per subnet, from the last digit of its id (the examples'
+		// subnets end in distinct digits).
+		tags, _ := fp["tags"].(map[string]any)
+		id, _ := tags["langfuse-subnet"].(string)
+		if id == "" {
+			id = "subnet-" + h[:17]
+		}
+		zone := "abcdef"[int(id[len(id)-1])%6]
+		return map[string]any{"id": id, "arn": arn("ec2", "subnet/"+id), "vpcId": fp["vpcId"], "availabilityZone": region + string(zone)}
 	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
 		return map[string]any{"id": "sgr-0" + h[:16]}
 	case "LB":
