@@ -13,7 +13,6 @@ const (
 	cacheEngine        = "redis"
 	cacheEngineVersion = "7.1"
 	cacheFamily        = "redis7"
-	cachePort          = 6379
 )
 
 // maxReplicationGroupID is ElastiCache's limit on a replication group's id.

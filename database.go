@@ -28,7 +28,6 @@ const (
 	defaultDatabaseEngineVersion = "16.8"
 	databaseName                 = "langfuse"
 	databaseUser                 = "langfuse"
-	databasePort                 = 5432
 )
 
 // databaseEngineVersion is the version to run: the spec's, else the one the

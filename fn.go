@@ -24,7 +24,7 @@ const (
 	defaultReadyTTL        = response.DefaultTTL
 )
 
-// Function composes a production Langfuse front door on AWS from a Langfuse XR.
+// Function composes a production Langfuse on AWS from a Langfuse XR.
 type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
 // langfuseWebPort is the port the Langfuse web container listens on.
-const langfuseWebPort = 3000
 
 // langfuseHealthPath answers 200 once the web container serves requests.
 const langfuseHealthPath = "/api/public/health"
@@ -28,7 +28,7 @@ const hstsHeader = "max-age=31536000; includeSubDomains"
 var listenerPorts = []struct {
 	port int64
 	what string
-}{{443, "HTTPS"}, {80, "HTTP redirect"}}
+}{{httpsPort, "HTTPS"}, {httpPort, "HTTP redirect"}}
 
 // buildALBIngressRules allows 443, and 80 (which only redirects to 443), from
 // each allowed CIDR: one rule per CIDR and port, as EC2 models them, each
@@ -111,12 +111,12 @@ func buildTargetGroup(w *world) (*composed.Unstructured, error) {
 func buildHTTPListener(w *world) (*composed.Unstructured, error) {
 	return w.style.New(compALBListenerHTTP, kindLBListener, w.spec.Region, map[string]any{
 		"loadBalancerArnSelector": selectorFor(compALB),
-		"port":                    int64(80),
+		"port":                    int64(httpPort),
 		"protocol":                "HTTP",
 		"defaultAction": []any{map[string]any{
 			"type": "redirect",
 			"redirect": map[string]any{
-				"port":       "443",
+				"port":       strconv.Itoa(httpsPort),
 				"protocol":   "HTTPS",
 				"statusCode": "HTTP_301",
 			},
@@ -133,7 +133,7 @@ func buildHTTPSListener(w *world) (*composed.Unstructured, error) {
 	}
 	return w.style.New(compALBListenerHTTPS, kindLBListener, w.spec.Region, map[string]any{
 		"loadBalancerArnSelector": selectorFor(compALB),
-		"port":                    int64(443),
+		"port":                    int64(httpsPort),
 		"protocol":                "HTTPS",
 		"sslPolicy":               tlsPolicy,
 		"certificateArn":          arn,

@@ -1,5 +1,6 @@
 // Package main implements function-langfuse, a Crossplane composition
-// function that composes a production Langfuse front door on AWS.
+// function that composes a production Langfuse on AWS: its front door, data
+// stores and ECS services.
 package main
 
 import (

@@ -53,19 +53,19 @@ const internet = "internet"
 // flows is the whole network, least privilege: nothing flows that is not here.
 var flows = []flow{
 	{from: "alb", to: "web", port: langfuseWebPort, what: "Langfuse web and its health checks"},
-	{from: "web", to: "database", port: 5432, what: "PostgreSQL"},
-	{from: "worker", to: "database", port: 5432, what: "PostgreSQL"},
-	{from: "web", to: "cache", port: 6379, what: "Redis"},
-	{from: "worker", to: "cache", port: 6379, what: "Redis"},
-	{from: "web", to: "clickhouse", port: 8123, what: "ClickHouse HTTP"},
-	{from: "web", to: "clickhouse", port: 9000, what: "ClickHouse native (migrations)"},
-	{from: "worker", to: "clickhouse", port: 8123, what: "ClickHouse HTTP"},
-	{from: "worker", to: "clickhouse", port: 9000, what: "ClickHouse native (migrations)"},
-	{from: "clickhouse", to: "efs", port: 2049, what: "NFS"},
+	{from: "web", to: "database", port: databasePort, what: "PostgreSQL"},
+	{from: "worker", to: "database", port: databasePort, what: "PostgreSQL"},
+	{from: "web", to: "cache", port: cachePort, what: "Redis"},
+	{from: "worker", to: "cache", port: cachePort, what: "Redis"},
+	{from: "web", to: "clickhouse", port: clickHouseHTTPPort, what: "ClickHouse HTTP"},
+	{from: "web", to: "clickhouse", port: clickHouseNativePort, what: "ClickHouse native (migrations)"},
+	{from: "worker", to: "clickhouse", port: clickHouseHTTPPort, what: "ClickHouse HTTP"},
+	{from: "worker", to: "clickhouse", port: clickHouseNativePort, what: "ClickHouse native (migrations)"},
+	{from: "clickhouse", to: "efs", port: nfsPort, what: "NFS"},
 	// Image pulls, Cognito's OIDC discovery, S3 and the other AWS APIs.
-	{from: "web", to: internet, port: 443, what: "HTTPS"},
-	{from: "worker", to: internet, port: 443, what: "HTTPS"},
-	{from: "clickhouse", to: internet, port: 443, what: "HTTPS (image pulls)"},
+	{from: "web", to: internet, port: httpsPort, what: "HTTPS"},
+	{from: "worker", to: internet, port: httpsPort, what: "HTTPS"},
+	{from: "clickhouse", to: internet, port: httpsPort, what: "HTTPS (image pulls)"},
 }
 
 // buildSecurityGroup returns the builder of a tier's group.

@@ -21,10 +21,7 @@ import (
 
 // Ports and paths of the containers.
 const (
-	langfuseWorkerPort    = 3030
 	langfuseWorkerHealth  = "/api/health"
-	clickHouseHTTPPort    = 8123
-	clickHouseNativePort  = 9000
 	clickHouseHealthPath  = "/ping"
 	clickHouseDataDir     = "/var/lib/clickhouse"
 	clickHouseUser        = "clickhouse"
