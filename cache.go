@@ -52,7 +52,7 @@ func buildCache(w *world) (*composed.Unstructured, error) {
 		"port":                     int64(cachePort),
 		"parameterGroupName":       w.cacheParameterGroupName(),
 		"subnetGroupNameSelector":  selectorFor(compCacheSubnetGroup),
-		"securityGroupIdSelector":  selectorFor(securityGroupComponent("cache")),
+		"securityGroupIdSelector":  selectorFor(securityGroupComponent(tierCache)),
 		"atRestEncryptionEnabled":  "true",
 		"transitEncryptionEnabled": true,
 		"autoGenerateAuthToken":    true,

@@ -90,7 +90,7 @@ func buildDatabase(w *world) (*composed.Unstructured, error) {
 		"masterPasswordSecretRef":             w.style.secretRef(w.databasePasswordSecret(), passwordKey),
 		"dbSubnetGroupNameSelector":           selectorFor(compDatabaseSubnetGroup),
 		"dbClusterParameterGroupNameSelector": selectorFor(compDatabaseParameters),
-		"vpcSecurityGroupIdSelector":          selectorFor(securityGroupComponent("database")),
+		"vpcSecurityGroupIdSelector":          selectorFor(securityGroupComponent(tierDatabase)),
 		"port":                                int64(databasePort),
 		"storageEncrypted":                    true,
 		"backupRetentionPeriod":               int64(databaseBackupDays),

@@ -340,12 +340,12 @@ func TestLeastPrivilegeEgress(t *testing.T) {
 		f := fp(m)
 		from := tierOf(f["securityGroupIdSelector"])
 		switch {
-		case from == "alb":
+		case from == tierALB:
 			if diff := cmp.Diff(selectorFor(compWebSecurityGroup), f["referencedSecurityGroupIdSelector"]); diff != "" || f["fromPort"] != float64(langfuseWebPort) {
 				t.Errorf("%s: the load balancer may send elsewhere than the web tasks on 3000: -want, +got:\n%s", n, diff)
 			}
 		case f["cidrIpv4"] != nil:
-			if f["cidrIpv4"] != "0.0.0.0/0" || f["fromPort"] != float64(443) || !slices.Contains([]string{"web", "worker", "clickhouse"}, from) {
+			if f["cidrIpv4"] != "0.0.0.0/0" || f["fromPort"] != float64(443) || !slices.Contains([]tier{tierWeb, tierWorker, tierClickHouse}, from) {
 				t.Errorf("%s: %s may reach %v on %v", n, from, f["cidrIpv4"], f["fromPort"])
 			}
 		case f["referencedSecurityGroupIdSelector"] == nil:

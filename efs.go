@@ -38,7 +38,7 @@ func buildMountTargets(w *world) (map[string]*composed.Unstructured, error) {
 		body := map[string]any{
 			"fileSystemIdSelector":   selectorFor(compEFS),
 			"subnetId":               subnet,
-			"securityGroupsSelector": selectorFor(securityGroupComponent("efs")),
+			"securityGroupsSelector": selectorFor(securityGroupComponent(tierEFS)),
 		}
 		out[mountTargetKey(body)] = w.style.New(compEFSMountTargets, kindMountTarget, w.spec.Region, body, mrOptions{})
 	}

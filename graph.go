@@ -248,13 +248,13 @@ var graph = []component{
 		check: checkSubnets(compPrivateSubnets, "spec.network.privateSubnetIds")},
 
 	// The network: a group per tier, and rules between groups (network.go).
-	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildSecurityGroup("alb"))},
-	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildSecurityGroup("web"))},
-	{name: compWorkerSecurityGroup, title: "WorkerSecurityGroup", enabled: always, build: single(buildSecurityGroup("worker"))},
-	{name: compClickHouseSG, title: "ClickHouseSecurityGroup", enabled: always, build: single(buildSecurityGroup("clickhouse"))},
-	{name: compDatabaseSG, title: "DatabaseSecurityGroup", enabled: always, build: single(buildSecurityGroup("database"))},
-	{name: compCacheSG, title: "CacheSecurityGroup", enabled: always, build: single(buildSecurityGroup("cache"))},
-	{name: compEFSSecurityGroup, title: "EFSSecurityGroup", enabled: always, build: single(buildSecurityGroup("efs"))},
+	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierALB))},
+	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierWeb))},
+	{name: compWorkerSecurityGroup, title: "WorkerSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierWorker))},
+	{name: compClickHouseSG, title: "ClickHouseSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierClickHouse))},
+	{name: compDatabaseSG, title: "DatabaseSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierDatabase))},
+	{name: compCacheSG, title: "CacheSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierCache))},
+	{name: compEFSSecurityGroup, title: "EFSSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierEFS))},
 	{name: compNetworkEgress, title: "EgressRules", enabled: always, memberKey: egressRuleKey, build: buildEgressRules},
 	{name: compNetworkIngress, title: "IngressRules", enabled: always, memberKey: ingressFlowKey, build: buildIngressRules},
 	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
@@ -288,7 +288,7 @@ var graph = []component{
 
 	// Data stores: Aurora (database.go) and ElastiCache (cache.go), each
 	// with its generated credential copied into Secrets Manager (secrets.go).
-	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, "database", true))},
+	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, tierDatabase, true))},
 	{name: compDatabaseParameters, title: "DatabaseParameters", condition: conditionDatabase, enabled: always, build: single(buildDatabaseParameters)},
 	{name: compDatabase, title: "Database", condition: conditionDatabase, enabled: always, build: single(buildDatabase)},
 	{name: compDatabaseInstance, title: "DatabaseInstance", condition: conditionDatabase, enabled: always,
@@ -299,7 +299,7 @@ var graph = []component{
 		// The provider writes the generated password before it creates the cluster.
 		needs: []need{{component: compDatabase, ready: true}},
 		build: single(databasePasswordCopy.buildVersion)},
-	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, "cache", false))},
+	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, tierCache, false))},
 	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: always, build: single(buildCacheParameters)},
 	// The replication group names its parameter group (it has no selector
 	// for it), and ElastiCache refuses a group that does not exist yet.

@@ -18,7 +18,7 @@ const maxSecurityGroupName = 255
 
 // securityGroup is one tier's group: its component is <tier>-security-group.
 type securityGroup struct {
-	tier        string
+	tier        tier
 	description string
 	// keptWithData is set on the group of a stateful resource: with
 	// deletionPolicy Orphan the group stays with it, as AWS refuses to
@@ -28,57 +28,69 @@ type securityGroup struct {
 
 // securityGroups lists every tier.
 var securityGroups = []securityGroup{
-	{tier: "alb", description: "Langfuse load balancer: HTTPS and HTTP (redirected) from the allowed CIDRs"},
-	{tier: "web", description: "Langfuse web tasks"},
-	{tier: "worker", description: "Langfuse worker tasks"},
-	{tier: "clickhouse", description: "ClickHouse task"},
-	{tier: "database", description: "Aurora PostgreSQL", keptWithData: true},
-	{tier: "cache", description: "ElastiCache Redis"},
-	{tier: "efs", description: "ClickHouse EFS mount targets"},
+	{tier: tierALB, description: "Langfuse load balancer: HTTPS and HTTP (redirected) from the allowed CIDRs"},
+	{tier: tierWeb, description: "Langfuse web tasks"},
+	{tier: tierWorker, description: "Langfuse worker tasks"},
+	{tier: tierClickHouse, description: "ClickHouse task"},
+	{tier: tierDatabase, description: "Aurora PostgreSQL", keptWithData: true},
+	{tier: tierCache, description: "ElastiCache Redis"},
+	{tier: tierEFS, description: "ClickHouse EFS mount targets"},
 }
 
+// tier is a part of the stack with a security group of its own.
+type tier string
+
+// The tiers. internet is no tier, but the target of flows out of the VPC.
+const (
+	tierALB        tier = "alb"
+	tierWeb        tier = "web"
+	tierWorker     tier = "worker"
+	tierClickHouse tier = "clickhouse"
+	tierDatabase   tier = "database"
+	tierCache      tier = "cache"
+	tierEFS        tier = "efs"
+	internet       tier = "internet"
+)
+
 // securityGroupComponent is the component of a tier's security group.
-func securityGroupComponent(tier string) string { return tier + "-security-group" }
+func securityGroupComponent(t tier) string { return string(t) + "-security-group" }
 
 // flow is traffic one tier may send to another on a port.
 type flow struct {
-	from, to string
+	from, to tier
 	port     int64
 	what     string
 }
 
-// internet is the target of a flow out of the VPC.
-const internet = "internet"
-
 // flows is the whole network, least privilege: nothing flows that is not here.
 var flows = []flow{
-	{from: "alb", to: "web", port: langfuseWebPort, what: "Langfuse web and its health checks"},
-	{from: "web", to: "database", port: databasePort, what: "PostgreSQL"},
-	{from: "worker", to: "database", port: databasePort, what: "PostgreSQL"},
-	{from: "web", to: "cache", port: cachePort, what: "Redis"},
-	{from: "worker", to: "cache", port: cachePort, what: "Redis"},
-	{from: "web", to: "clickhouse", port: clickHouseHTTPPort, what: "ClickHouse HTTP"},
-	{from: "web", to: "clickhouse", port: clickHouseNativePort, what: "ClickHouse native (migrations)"},
-	{from: "worker", to: "clickhouse", port: clickHouseHTTPPort, what: "ClickHouse HTTP"},
-	{from: "worker", to: "clickhouse", port: clickHouseNativePort, what: "ClickHouse native (migrations)"},
-	{from: "clickhouse", to: "efs", port: nfsPort, what: "NFS"},
+	{from: tierALB, to: tierWeb, port: langfuseWebPort, what: "Langfuse web and its health checks"},
+	{from: tierWeb, to: tierDatabase, port: databasePort, what: "PostgreSQL"},
+	{from: tierWorker, to: tierDatabase, port: databasePort, what: "PostgreSQL"},
+	{from: tierWeb, to: tierCache, port: cachePort, what: "Redis"},
+	{from: tierWorker, to: tierCache, port: cachePort, what: "Redis"},
+	{from: tierWeb, to: tierClickHouse, port: clickHouseHTTPPort, what: "ClickHouse HTTP"},
+	{from: tierWeb, to: tierClickHouse, port: clickHouseNativePort, what: "ClickHouse native (migrations)"},
+	{from: tierWorker, to: tierClickHouse, port: clickHouseHTTPPort, what: "ClickHouse HTTP"},
+	{from: tierWorker, to: tierClickHouse, port: clickHouseNativePort, what: "ClickHouse native (migrations)"},
+	{from: tierClickHouse, to: tierEFS, port: nfsPort, what: "NFS"},
 	// Image pulls, Cognito's OIDC discovery, S3 and the other AWS APIs.
-	{from: "web", to: internet, port: httpsPort, what: "HTTPS"},
-	{from: "worker", to: internet, port: httpsPort, what: "HTTPS"},
-	{from: "clickhouse", to: internet, port: httpsPort, what: "HTTPS (image pulls)"},
+	{from: tierWeb, to: internet, port: httpsPort, what: "HTTPS"},
+	{from: tierWorker, to: internet, port: httpsPort, what: "HTTPS"},
+	{from: tierClickHouse, to: internet, port: httpsPort, what: "HTTPS (image pulls)"},
 }
 
 // buildSecurityGroup returns the builder of a tier's group.
-func buildSecurityGroup(tier string) func(*world) (*composed.Unstructured, error) {
+func buildSecurityGroup(t tier) func(*world) (*composed.Unstructured, error) {
 	var sg securityGroup
 	for _, g := range securityGroups {
-		if g.tier == tier {
+		if g.tier == t {
 			sg = g
 		}
 	}
-	component := securityGroupComponent(tier)
+	component := securityGroupComponent(t)
 	return func(w *world) (*composed.Unstructured, error) {
-		name := w.awsName(component, w.names.name(tier, maxSecurityGroupName))
+		name := w.awsName(component, w.names.name(string(t), maxSecurityGroupName))
 		return w.style.New(component, kindSecurityGroup, w.spec.Region, map[string]any{
 			"name":                name,
 			"description":         sg.description,
@@ -89,13 +101,13 @@ func buildSecurityGroup(tier string) func(*world) (*composed.Unstructured, error
 }
 
 // flowKey names a flow's rules by what they allow: <from>-<to>-<port>.
-func flowKey(from, to string, port any) string { return fmt.Sprintf("%s-%s-%v", from, to, port) }
+func flowKey(from, to tier, port any) string { return fmt.Sprintf("%s-%s-%v", from, to, port) }
 
 // tierOf reads the tier a rule's selector points at.
-func tierOf(selector any) string {
+func tierOf(selector any) tier {
 	sel, _ := selector.(map[string]any)
 	labels, _ := sel["matchLabels"].(map[string]any)
-	return strings.TrimSuffix(str(labels[labelComponent]), "-security-group")
+	return tier(strings.TrimSuffix(str(labels[labelComponent]), "-security-group"))
 }
 
 // egressRuleKey is the key of an egress rule, from its content.
@@ -148,7 +160,7 @@ func buildIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 			"ipProtocol":                        "tcp",
 			"fromPort":                          f.port,
 			"toPort":                            f.port,
-			"description":                       f.what + " from " + f.from,
+			"description":                       f.what + " from " + string(f.from),
 		}
 		out[ingressFlowKey(body)] = w.style.New(compNetworkIngress, kindIngressRule, w.spec.Region, body, mrOptions{tagged: true})
 	}
@@ -157,14 +169,13 @@ func buildIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 
 // buildPrivateSubnetGroup returns the builder of a data store's subnet group:
 // the private subnets, named after the tier. RDS and ElastiCache each want
-// their own kind of it.
-// A subnet group keptWithData stays with the stateful resource in it on
+// their own kind of it. A subnet group keptWithData stays with the stateful resource in it on
 // deletionPolicy Orphan: AWS refuses to delete a group a database uses.
-func buildPrivateSubnetGroup(component string, k kind, tier string, keptWithData bool) func(*world) (*composed.Unstructured, error) {
+func buildPrivateSubnetGroup(component string, k kind, t tier, keptWithData bool) func(*world) (*composed.Unstructured, error) {
 	return func(w *world) (*composed.Unstructured, error) {
-		name := w.externalName(component, w.names.name(tier, maxRDSIdentifier))
+		name := w.externalName(component, w.names.name(string(t), maxRDSIdentifier))
 		return w.style.New(component, k, w.spec.Region, map[string]any{
-			"description": "Langfuse " + tier + ": the private subnets",
+			"description": "Langfuse " + string(t) + ": the private subnets",
 			"subnetIds":   stringList(w.spec.Network.PrivateSubnetIDs),
 		}, mrOptions{tagged: true, stateful: keptWithData, externalName: name}), nil
 	}

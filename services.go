@@ -23,19 +23,19 @@ type service struct {
 	component string
 	container container
 	// securityGroup is the tier whose group the tasks are in.
-	securityGroup string
+	securityGroup tier
 	// autoscaled services take their task count from the autoscaler, not
 	// from the service (see buildService).
 	autoscaled bool
 }
 
 var (
-	clickHouseService = service{component: compClickHouseService, container: clickHouseContainer, securityGroup: "clickhouse"}
+	clickHouseService = service{component: compClickHouseService, container: clickHouseContainer, securityGroup: tierClickHouse}
 	// migrateService runs the migrations in one task, in web's group (it
 	// reaches Postgres and ClickHouse as web does).
-	migrateService = service{component: compMigrateService, container: migrateContainer, securityGroup: "web"}
-	webService     = service{component: compWebService, container: webContainer, securityGroup: "web", autoscaled: true}
-	workerService  = service{component: compWorkerService, container: workerContainer, securityGroup: "worker", autoscaled: true}
+	migrateService = service{component: compMigrateService, container: migrateContainer, securityGroup: tierWeb}
+	webService     = service{component: compWebService, container: webContainer, securityGroup: tierWeb, autoscaled: true}
+	workerService  = service{component: compWorkerService, container: workerContainer, securityGroup: tierWorker, autoscaled: true}
 )
 
 // serviceName is the service's name, its external name.
