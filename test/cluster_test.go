@@ -488,10 +488,11 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 			return fmt.Sprintf("%d composed resources, %d just made Ready, host record composed: %v", len(mrs), len(pending), ok)
 		}
 		if f.crossplaneV1 {
-			// The domain, the auth record after it, and the Usage that
-			// keeps the domain's certificate while the domain exists.
-			if w := waitingFor(c.object(t, f)); len(w) != 3 || w[0] != domainWaits {
-				return fmt.Sprintf("status.waitingFor is %q, want [%q, <the auth record>, <the certificate's Usage>]", w, domainWaits)
+			// The domain, the auth record after it, and the Usages that
+			// keep the domain's certificate and user pool while the domain
+			// exists.
+			if w := waitingFor(c.object(t, f)); len(w) != 4 || w[0] != domainWaits {
+				return fmt.Sprintf("status.waitingFor is %q, want [%q, <the auth record>, <the certificate's and the user pool's Usages>]", w, domainWaits)
 			}
 			return ""
 		}
