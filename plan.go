@@ -74,6 +74,12 @@ func (w *world) Walk() *plan {
 			if blocked {
 				built, _ = c.build(w)
 			}
+			if blocked && checked(unmet.component) {
+				// What it needs is checked, and is wrong or not checked
+				// yet (a new subnet, maybe in a taken zone): keep what
+				// exists, but add no member on it.
+				built = existingMembers(w, c, built)
+			}
 			p.add(w, c, built)
 			for _, name := range w.byComponent[c.name] {
 				if _, ok := p.desired[name]; !ok {
@@ -107,6 +113,28 @@ func (p *plan) ready(w *world, c *component) bool {
 		}
 	}
 	return true
+}
+
+// checked says whether a component's readiness includes a check of what it
+// observes (prerequisites.go).
+func checked(component string) bool {
+	c, ok := componentByName(component)
+	return ok && c.check != nil
+}
+
+// existingMembers keeps, of what a component of several resources built,
+// the members observed already (by their current name).
+func existingMembers(w *world, c *component, built map[string]*composed.Unstructured) map[string]*composed.Unstructured {
+	if c.memberKey == nil {
+		return built
+	}
+	out := map[string]*composed.Unstructured{}
+	for k, mr := range built {
+		if _, ok := w.observed[resourceName(c.name, k)]; ok {
+			out[k] = mr
+		}
+	}
+	return out
 }
 
 // firstUnmet returns the first need of c that is not satisfied yet.

@@ -74,3 +74,30 @@ func TestNetworkPrerequisites(t *testing.T) {
 		})
 	}
 }
+
+// TestSubnetInATakenZoneAddsNoMountTarget adds a private subnet that shares
+// a zone with another to a converged Langfuse: the mount targets that exist
+// stay, and none is added in the new subnet until the zones are distinct.
+func TestSubnetInATakenZoneAddsNoMountTarget(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, _, _ := converge(t, xr)
+	const added = "subnet-0a1b2c3d4e5f60009" // the fake puts ...9 in the zone of ...3
+	edited := withSpec(t, xr, map[string]any{"spec.network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004", added}})
+	var rsp *fnv1.RunFunctionResponse
+	for range 3 {
+		rsp = run(t, p.request(edited, nil))
+		p.observeAll(t, rsp)
+	}
+	got := rsp.GetDesired().GetResources()
+	for _, subnet := range []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"} {
+		if _, ok := got[string(resourceName(compEFSMountTargets, subnet))]; !ok {
+			t.Errorf("the mount target in %s was dropped", subnet)
+		}
+	}
+	if _, ok := got[string(resourceName(compEFSMountTargets, added))]; ok {
+		t.Errorf("a mount target was added in %s, whose zone already has one", added)
+	}
+	if c := gateCondition(rsp, conditionNetwork); c == nil || !strings.Contains(c.GetMessage(), added) {
+		t.Errorf("%s does not name %s: %v", conditionNetwork, added, c)
+	}
+}
