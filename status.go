@@ -266,18 +266,7 @@ func (g *gate) set(rsp *fnv1.RunFunctionResponse, condition string) {
 // item: Kubernetes folds more than ten similar events in ten minutes into
 // one, and the message of an early, important item would be lost.
 func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
-	before := waitedFor(oxr)
-	var started, ended []string
-	for _, m := range now {
-		if !slices.Contains(before, m) {
-			started = append(started, m)
-		}
-	}
-	for _, m := range before {
-		if !slices.Contains(now, m) {
-			ended = append(ended, m)
-		}
-	}
+	started, ended := changes(waitedFor(oxr), now)
 	if len(started) > 0 {
 		response.Normal(rsp, "Waiting: "+strings.Join(started, heldSeparator)).WithReason(reasonWaiting).TargetCompositeAndClaim()
 	}
@@ -286,16 +275,9 @@ func emitEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []st
 	}
 }
 
-// emitFailureEvents sends one Warning event when the provider newly could not
-// do something, listing each such resource with the provider's message, and
-// one Normal event when such a failure is gone: once per change, as
-// emitEvents does for what is waited for.
-func emitFailureEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
-	var before []string
-	if err := oxr.Resource.GetValueInto(statusFailures, &before); err != nil {
-		before = failedBefore(oxr)
-	}
-	var started, ended []string
+// changes lists the items of now that before lacks, and those of before that
+// now lacks.
+func changes(before, now []string) (started, ended []string) {
 	for _, m := range now {
 		if !slices.Contains(before, m) {
 			started = append(started, m)
@@ -306,6 +288,15 @@ func emitFailureEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, n
 			ended = append(ended, m)
 		}
 	}
+	return started, ended
+}
+
+// emitFailureEvents sends one Warning event when the provider newly could not
+// do something, listing each such resource with the provider's message, and
+// one Normal event when such a failure is gone: once per change, as
+// emitEvents does for what is waited for.
+func emitFailureEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, now []string) {
+	started, ended := changes(failedBefore(oxr), now)
 	if len(started) > 0 {
 		response.Warning(rsp, errors.New("The provider could not apply: "+strings.Join(started, heldSeparator))).WithReason(reasonRefused).TargetCompositeAndClaim()
 	}
@@ -314,24 +305,12 @@ func emitFailureEvents(rsp *fnv1.RunFunctionResponse, oxr *resource.Composite, n
 	}
 }
 
-// failedBefore is what the previous call reported as failed where the XRD has
-// no status.failures: the gate conditions Crossplane v2 keeps on the XR,
-// whose messages name each resource as the status does.
+// failedBefore is what the previous call reported as failed: its
+// status.failures, or where the XRD has no such field the gate conditions
+// Crossplane v2 keeps on the XR, whose messages name each resource as the
+// status does.
 func failedBefore(oxr *resource.Composite) []string {
-	var conditions []struct {
-		Type    string `json:"type"`
-		Status  string `json:"status"`
-		Reason  string `json:"reason"`
-		Message string `json:"message"`
-	}
-	_ = oxr.Resource.GetValueInto("status.conditions", &conditions)
-	var before []string
-	for _, c := range conditions {
-		if c.Reason == reasonRefused && c.Message != "" {
-			before = append(before, strings.Split(c.Message, heldSeparator)...)
-		}
-	}
-	return before
+	return remembered(oxr, statusFailures, func(_, _, reason string) bool { return reason == reasonRefused })
 }
 
 // waitedFor is what the previous call held back, as the observed XR tells:
@@ -340,8 +319,28 @@ func failedBefore(oxr *resource.Composite) []string {
 // gate holds). Teams may reshape the XRD, and Crossplane v1 drops the
 // conditions; only with neither is every call a change.
 func waitedFor(oxr *resource.Composite) []string {
+	return remembered(oxr, statusWaitingFor, func(typ, status, reason string) bool {
+		return gateConditions[typ] && status == string(corev1.ConditionFalse) && strings.HasPrefix(reason, "WaitingFor")
+	})
+}
+
+// gateConditions are the condition types of the graph's gates.
+var gateConditions = func() map[string]bool {
+	out := map[string]bool{}
+	for _, c := range graph {
+		if c.condition != "" {
+			out[c.condition] = true
+		}
+	}
+	return out
+}()
+
+// remembered is a list the previous call wrote to the XR's status at path,
+// or, where the XRD has no such field, the items of the messages of the
+// conditions that match.
+func remembered(oxr *resource.Composite, path string, match func(typ, status, reason string) bool) []string {
 	var before []string
-	if err := oxr.Resource.GetValueInto(statusWaitingFor, &before); err == nil {
+	if err := oxr.Resource.GetValueInto(path, &before); err == nil {
 		return before
 	}
 	var conditions []struct {
@@ -351,12 +350,8 @@ func waitedFor(oxr *resource.Composite) []string {
 		Message string `json:"message"`
 	}
 	_ = oxr.Resource.GetValueInto("status.conditions", &conditions)
-	gates := map[string]bool{}
-	for _, c := range graph {
-		gates[c.condition] = c.condition != ""
-	}
 	for _, c := range conditions {
-		if gates[c.Type] && c.Status == string(corev1.ConditionFalse) && strings.HasPrefix(c.Reason, "WaitingFor") && c.Message != "" {
+		if c.Message != "" && match(c.Type, c.Status, c.Reason) {
 			before = append(before, strings.Split(c.Message, heldSeparator)...)
 		}
 	}
