@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/crossplane-contrib/function-langfuse/internal/awscontract"
@@ -17,20 +16,15 @@ import (
 // identifier, description and setting the function renders, for every
 // variant of the spec, is one AWS accepts.
 
-var (
-	awsContractOnce sync.Once
-	awsContract     *awscontract.Contract
-	errAWSContract  error
-)
-
-// awsModels loads AWS's API models once per test binary.
+// awsModels are AWS's API models (awscontract.Load reads them once per test
+// binary).
 func awsModels(t *testing.T) *awscontract.Contract {
 	t.Helper()
-	awsContractOnce.Do(func() { awsContract, errAWSContract = awscontract.Load() })
-	if errAWSContract != nil {
-		t.Fatalf("cannot read AWS's API models: %v", errAWSContract)
+	c, err := awscontract.Load()
+	if err != nil {
+		t.Fatalf("cannot read AWS's API models: %v", err)
 	}
-	return awsContract
+	return c
 }
 
 // awsViolations checks one rendered MR against AWS's API models.

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -20,20 +19,15 @@ import (
 // resource, it refuses the update, so an edit that changes a replace-only
 // attribute of a resource kept under the same name would never reach AWS.
 
-var (
-	tfContractOnce sync.Once
-	tfContract     *tfcontract.Contract
-	errTFContract  error
-)
-
-// terraformContract loads Terraform's schema once per test binary.
+// terraformContract is Terraform's schema (tfcontract.Load reads it once
+// per test binary).
 func terraformContract(t *testing.T) *tfcontract.Contract {
 	t.Helper()
-	tfContractOnce.Do(func() { tfContract, errTFContract = tfcontract.Load() })
-	if errTFContract != nil {
-		t.Fatalf("cannot read Terraform's schema: %v", errTFContract)
+	c, err := tfcontract.Load()
+	if err != nil {
+		t.Fatalf("cannot read Terraform's schema: %v", err)
 	}
-	return tfContract
+	return c
 }
 
 // inPlaceDespiteCondition are the conditional replacements the source marks

@@ -599,45 +599,29 @@ func fields(lit *ast.CompositeLit) map[string]ast.Expr {
 
 // typeName is the unqualified name of a composite literal's type, "" when
 // the type is elided (as in the values of a map literal).
-func typeName(lit *ast.CompositeLit) string {
-	t := lit.Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		case *ast.SelectorExpr:
-			return x.Sel.Name
-		case *ast.Ident:
-			return x.Name
-		}
-		return ""
-	}
-}
+func typeName(lit *ast.CompositeLit) string { return unqualifiedName(lit.Type) }
 
 // calleeName is the unqualified name of the function a call calls.
-func calleeName(c *ast.CallExpr) string {
-	f := c.Fun
+func calleeName(c *ast.CallExpr) string { return unqualifiedName(c.Fun) }
+
+// unqualifiedName is the name an expression of a type or a function ends in,
+// past pointers, type arguments and package or receiver qualifiers.
+func unqualifiedName(e ast.Expr) string {
 	for {
-		switch x := f.(type) {
+		switch x := e.(type) {
+		case *ast.StarExpr:
+			e = x.X
 		case *ast.IndexExpr:
-			f = x.X
-			continue
+			e = x.X
 		case *ast.IndexListExpr:
-			f = x.X
-			continue
+			e = x.X
 		case *ast.SelectorExpr:
 			return x.Sel.Name
 		case *ast.Ident:
 			return x.Name
+		default:
+			return ""
 		}
-		return ""
 	}
 }
 
