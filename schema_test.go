@@ -40,30 +40,28 @@ var (
 	crdDirErr  error
 )
 
-// providerCRDDir downloads provider-aws (once per machine, into the module
-// cache) and returns its package/crds directory.
 // crossplaneModule holds the CRDs of Crossplane's own kinds (Usage,
-// ClusterUsage, and the v1alpha1 Usage that Crossplane v1 also serves).
-const crossplaneModule = "github.com/crossplane/crossplane/v2@v2.2.1"
+// ClusterUsage, and the v1alpha1 Usage that Crossplane v1 also serves; the
+// package kinds, XRDs, Compositions and activation policies) and, under
+// cluster/meta, those of the package metadata (crossplane.yaml): core v2.4.0,
+// the main core the control-plane test runs on.
+const crossplaneModule = "github.com/crossplane/crossplane/v2@v2.4.0"
 
 var (
-	xpCRDDirOnce sync.Once
-	xpCRDDir     string
-	xpCRDDirErr  error
+	xpDirOnce sync.Once
+	xpDir     string
+	xpDirErr  error
 )
 
-// crossplaneCRDDir is the directory of Crossplane's CRDs in its module.
-func crossplaneCRDDir(t testing.TB) string {
+// crossplaneCRDDir is the directory of Crossplane's CRDs in its module
+// (subdir crds), or of its package metadata CRDs (subdir meta).
+func crossplaneCRDDir(t testing.TB, subdir string) string {
 	t.Helper()
-	xpCRDDirOnce.Do(func() {
-		var dir string
-		dir, xpCRDDirErr = moduleDir(crossplaneModule)
-		xpCRDDir = filepath.Join(dir, "cluster", "crds")
-	})
-	if xpCRDDirErr != nil {
-		t.Fatalf("cannot download %s to find its CRDs: %v", crossplaneModule, xpCRDDirErr)
+	xpDirOnce.Do(func() { xpDir, xpDirErr = moduleDir(crossplaneModule) })
+	if xpDirErr != nil {
+		t.Fatalf("cannot download %s to find its CRDs: %v", crossplaneModule, xpDirErr)
 	}
-	return xpCRDDir
+	return filepath.Join(xpDir, "cluster", subdir)
 }
 
 // moduleDir downloads a module (or finds it in the module cache).
@@ -82,6 +80,8 @@ func moduleDir(module string) (string, error) {
 	return m.Dir, nil
 }
 
+// providerCRDDir downloads provider-aws (once per machine, into the module
+// cache) and returns its package/crds directory.
 func providerCRDDir(t testing.TB) string {
 	t.Helper()
 	crdDirOnce.Do(func() {
@@ -195,9 +195,14 @@ func mrValidator(t testing.TB, apiVersion, kind string) *schemaValidator {
 		return v
 	}
 	group, version, _ := strings.Cut(apiVersion, "/")
-	dir := providerCRDDir(t)
-	if strings.HasSuffix(group, ".crossplane.io") {
-		dir = crossplaneCRDDir(t) // Usages are Crossplane's own kinds
+	var dir string
+	switch {
+	case group == "meta.pkg.crossplane.io":
+		dir = crossplaneCRDDir(t, "meta") // a package's crossplane.yaml
+	case strings.HasSuffix(group, ".crossplane.io"):
+		dir = crossplaneCRDDir(t, "crds") // Crossplane's own kinds, e.g. Usages
+	default:
+		dir = providerCRDDir(t)
 	}
 	file := filepath.Join(dir, crdname.File(group, kind))
 	b, err := os.ReadFile(file)
@@ -305,6 +310,7 @@ var renderVariants = map[string]map[string]any{
 		"spec.langfuse.imageRegistry":       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub",
 		"spec.langfuse.web.maxReplicas":     int64(8),
 	},
+	"RegistryLogin": {"spec.langfuse.registryCredentials": map[string]any{"secretName": "docker-hub"}},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
 		"spec.database.engineVersion":        "16.9",

@@ -2,13 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"sigs.k8s.io/yaml"
 )
 
 // TestResourcePoliciesDenyInsecureTransport reads the bucket's and the file
@@ -118,38 +116,6 @@ func TestStatefulPartsOutliveTheClaim(t *testing.T) {
 				t.Errorf("bucket forceDestroy = %v, want %v", got, want)
 			}
 		})
-	}
-}
-
-// TestConfigurationDependsOnEveryFamily checks the Configuration package
-// depends on the provider family of every kind the function composes:
-// without it, Crossplane installs the package and the MRs have no CRD.
-func TestConfigurationDependsOnEveryFamily(t *testing.T) {
-	b, err := os.ReadFile("configuration/crossplane.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg struct {
-		Spec struct {
-			DependsOn []struct{ Provider, Version string } `json:"dependsOn"`
-		} `json:"spec"`
-	}
-	if err := yaml.Unmarshal(b, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	have := map[string]bool{}
-	for _, d := range cfg.Spec.DependsOn {
-		have[strings.TrimPrefix(d.Provider, "xpkg.upbound.io/upbound/provider-aws-")] = d.Version == "v2.4.0"
-	}
-	_, last, _ := converge(t, loadXR(t, exampleClaimXR))
-	for n, r := range last.GetDesired().GetResources() {
-		apiVersion := r.GetResource().AsMap()["apiVersion"].(string)
-		group, _, isProvider := strings.Cut(apiVersion, ".")
-		// Usages are Crossplane's own kinds.
-		isProvider = isProvider && strings.Contains(apiVersion, ".upbound.io/")
-		if isProvider && !have[group] {
-			t.Errorf("%s is a %s kind, but the Configuration does not depend on provider-aws-%s v2.4.0", n, group, group)
-		}
 	}
 }
 

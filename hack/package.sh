@@ -5,10 +5,20 @@
 #                                  built with crane for linux/amd64 and arm64
 #   function-langfuse-<arch>.xpkg  the Function package, input CRD and examples
 #                                  embedded, on that runtime image
-#   configuration-langfuse.xpkg    the Configuration package: XRDs, Compositions
-#                                  and dependencies (configuration/crossplane.yaml)
+#   configuration-langfuse.xpkg    the Configuration package: XRDs, Compositions,
+#                                  the activation policy and the dependencies
+#                                  (configuration/)
 # Push them with, e.g.:
-#   crossplane xpkg push -f OUT/function-langfuse-amd64.xpkg,OUT/function-langfuse-arm64.xpkg REGISTRY/function-langfuse:v0.1.0
+#   crossplane xpkg push -f OUT/function-langfuse-amd64.xpkg,OUT/function-langfuse-arm64.xpkg ghcr.io/crossplane-contrib/function-langfuse:v0.1.0
+#   crossplane xpkg push -f OUT/configuration-langfuse.xpkg ghcr.io/crossplane-contrib/configuration-langfuse:v0.1.0
+#
+# The Configuration depends on the Function at ghcr.io/crossplane-contrib/
+# function-langfuse, and Crossplane names a dependency after its repository
+# path, so the Compositions call crossplane-contrib-function-langfuse. To
+# publish elsewhere (a fork), set FUNCTION_PACKAGE to the repository the
+# Function is pushed to (e.g. ghcr.io/acme/function-langfuse): the dependency
+# and both functionRefs are rewritten to match. VERSION (default v0.1.0) is the
+# Function version the Configuration depends on.
 #
 # crane builds images in a registry, so this starts go-containerregistry's
 # in-memory registry on a free loopback port for the duration.
@@ -19,7 +29,7 @@ root=$PWD
 out=$(mkdir -p "${OUT:-_output}" && cd "${OUT:-_output}" && pwd)
 arches=(${ARCHES:-amd64 arm64})
 
-crank=$(hack/tools.sh crank)
+crank=$(hack/tools.sh crank-cli)
 crane=$(hack/tools.sh crane)
 registry_bin=$(hack/tools.sh registry)
 
@@ -64,10 +74,24 @@ for arch in "${arches[@]}"; do
 done
 
 echo "configuration package" >&2
+default_package=ghcr.io/crossplane-contrib/function-langfuse
+function_package=${FUNCTION_PACKAGE:-$default_package}
+version=${VERSION:-v0.1.0}
+# The name Crossplane gives a dependency: its repository path without the
+# registry, slashes and dots as dashes (xpkg.ToDNSLabel).
+dependency_name() { local repo=${1#*/}; repo=${repo//[\/.]/-}; echo "${repo,,}"; }
+rewrite() {
+	sed -e "s|package: $default_package\$|package: $function_package|" \
+		-e "s|name: $(dependency_name "$default_package")\$|name: $(dependency_name "$function_package")|" \
+		-e "/kind: Function/,/version:/s|version: \"v0.1.0\"|version: \"$version\"|" "$1" >"$2"
+}
 mkdir -p "$work/configuration/apis/namespaced"
-cp configuration/crossplane.yaml "$work/configuration/"
-cp example/definition.yaml example/composition.yaml "$work/configuration/apis/"
-cp example/namespaced/definition.yaml example/namespaced/composition.yaml "$work/configuration/apis/namespaced/"
+rewrite configuration/crossplane.yaml "$work/configuration/crossplane.yaml"
+cp configuration/activation-policy.yaml "$work/configuration/"
+cp example/definition.yaml "$work/configuration/apis/"
+rewrite example/composition.yaml "$work/configuration/apis/composition.yaml"
+cp example/namespaced/definition.yaml "$work/configuration/apis/namespaced/"
+rewrite example/namespaced/composition.yaml "$work/configuration/apis/namespaced/composition.yaml"
 mkdir -p "$work/configuration-examples"
 cp example/claim.yaml "$work/configuration-examples/"
 "$crank" xpkg build --package-root="$work/configuration" --examples-root="$work/configuration-examples" \

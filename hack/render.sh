@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Renders the example claim wave by wave with `crossplane render`: builds the
-# function and the crossplane CLI (v2.2.1, cached after the first run), starts
-# the function on localhost, and prints what it composes at each observed
-# stage of example/observed/.
+# Renders the example claim wave by wave with `crossplane composition render`
+# of the crossplane CLI v2.5.0: builds the function, the CLI and the Crossplane
+# core v2.4.0 binary the CLI renders with instead of core's Docker image (both
+# cached after the first run), starts the function on localhost, and prints
+# what it composes at each observed stage of example/observed/.
 #
 #   hack/render.sh              # the claim's XR (cluster-scoped MRs)
 #   hack/render.sh namespaced   # a namespaced v2 XR (.m. MRs)
@@ -21,7 +22,8 @@ namespaced) dir=example/namespaced ;;
 *) echo "usage: $0 [claim|namespaced]" >&2; exit 2 ;;
 esac
 
-crank=$(hack/tools.sh crank)
+crank=$(hack/tools.sh crank-cli)
+core=$(hack/tools.sh crossplane-v24)
 work=$(mktemp -d)
 fn_pid=
 cleanup() {
@@ -42,7 +44,7 @@ render() { # <observed dir or empty>
 		--xrd="$dir/definition.yaml" --include-function-results --include-full-xr --timeout=30s
 		-a "render.crossplane.io/runtime-development-target=127.0.0.1:$port")
 	[[ -n $1 ]] && args+=(--observed-resources="$1")
-	"$crank" render "${args[@]}"
+	"$crank" composition render --crossplane-binary="$core" "${args[@]}"
 }
 
 stages=("" $(cd "$dir/observed" && ls -d */ | tr -d /))

@@ -4,6 +4,8 @@
 # version, so a warm machine pays nothing. Prints the path of the binary asked
 # for (building its whole group on first use).
 #
+#   crank-cli               crossplane CLI v2.5.0           (tools/cli), the main path
+#   crossplane-v24          Crossplane core v2.4.0          (tools/crossplane-v24), the main core
 #   crank                   crossplane CLI v2.2.1           (tools/crossplane)
 #   crossplane              Crossplane core v2.2.1          (tools/crossplane)
 #   crank-v1, crossplane-v1 crossplane CLI and core v1.16.0 (tools/crossplane-v1)
@@ -14,7 +16,7 @@
 #
 # `go install pkg@version` asks the proxy for version lists, which this proxy
 # refuses, so each group is a small module under tools/ built with go build.
-# Cold builds on 2 cores: crossplane ~3-4 min, crossplane-v1 ~2 min, kube
+# Cold builds on 2 cores: cli ~4 min, crossplane-v24 ~3 min, crossplane ~3-4 min, crossplane-v1 ~2 min, kube
 # ~4-7 min, oci ~1 min.
 set -euo pipefail
 
@@ -22,6 +24,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 goversion=$(go env GOVERSION)
 cache=${FUNCTION_LANGFUSE_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/function-langfuse/tools}
 
+CLI_VERSION=v2.5.0
+XP_MAIN_VERSION=v2.4.0
 XP_VERSION=v2.2.1
 XP_V1_VERSION=v1.16.0
 KUBE_VERSION=v1.35.4
@@ -57,6 +61,16 @@ build_group() {
 
 tool=${1:-}
 case $tool in
+crank-cli)
+	dir=$(build_group cli "$CLI_VERSION" \
+		"-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CLI_VERSION" \
+		github.com/crossplane/cli/v2/cmd/crossplane)
+	tool=crossplane ;;
+crossplane-v24)
+	dir=$(build_group crossplane-v24 "$XP_MAIN_VERSION" \
+		"-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$XP_MAIN_VERSION" \
+		github.com/crossplane/crossplane/v2/cmd/crossplane)
+	tool=crossplane ;;
 crank | crossplane)
 	dir=$(build_group crossplane "$XP_VERSION" \
 		"-X github.com/crossplane/crossplane/v2/internal/version.version=$XP_VERSION" \
@@ -76,7 +90,7 @@ golangci-lint)
 	dir=$(build_group lint "$LINT_VERSION" "-X main.version=${LINT_VERSION#v}" \
 		github.com/golangci/golangci-lint/v2/cmd/golangci-lint) ;;
 *)
-	echo "usage: $0 crank|crossplane|crank-v1|crossplane-v1|kube-apiserver|kube-controller-manager|kubectl|etcd|crane|registry|golangci-lint" >&2
+	echo "usage: $0 crank-cli|crossplane-v24|crank|crossplane|crank-v1|crossplane-v1|kube-apiserver|kube-controller-manager|kubectl|etcd|crane|registry|golangci-lint" >&2
 	exit 2 ;;
 esac
 echo "$dir/$tool"

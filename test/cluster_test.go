@@ -26,55 +26,68 @@ import (
 )
 
 const (
-	packageTag   = "v0.1.0"
-	namespace    = "team-ml"
-	flowTimeout  = 5 * time.Minute
-	gcTimeout    = 3 * time.Minute
-	functionName = "function-langfuse"
+	packageTag  = "v0.1.0"
+	namespace   = "team-ml"
+	flowTimeout = 5 * time.Minute
+	gcTimeout   = 3 * time.Minute
+	// functionName is what Crossplane names the Function it installs as
+	// the Configuration's dependency, and what the Compositions call.
+	functionName = "crossplane-contrib-function-langfuse"
+	// The repositories the packages are published at, as the README's
+	// install manifest and the Configuration's dependencies name them.
+	functionRepository      = "ghcr.io/crossplane-contrib/function-langfuse"
+	configurationRepository = "ghcr.io/crossplane-contrib/configuration-langfuse"
+	providerRegistry        = "xpkg.upbound.io/upbound/"
+	providerVersion         = "v2.4.0"
 )
 
-// TestControlPlane proves the ways users meet the function beyond render, on
+// TestControlPlane installs function-langfuse the way the README says, on
 // loopback only: the packages are built without Docker and pushed to a local
-// registry; Crossplane core installs the Function from there; the binary taken
-// out of the pushed image serves it over mTLS; then claims and a namespaced XR
-// are applied with kubectl while the test plays the provider.
+// registry, next to stand-ins of the provider-aws family packages (the real
+// CRDs, no controller); an ImageConfig sends Crossplane there for the
+// packages' public paths; example/install/configuration.yaml is applied and
+// Crossplane resolves and installs the Function and the providers. The test
+// plays the package runtime (the function binary taken out of the pushed
+// image serves over mTLS) and the providers, while claims and a namespaced
+// XR are applied with kubectl. It runs on core v2.4.0, the main core, and on
+// v2.2.1, the oldest v2 we support, side by side.
 func TestControlPlane(t *testing.T) {
-	crank, crane := tool(t, "crank"), tool(t, "crane")
+	crank, crane := tool(t, "crank-cli"), tool(t, "crane")
 	reg := startRegistry(t)
 	out := buildPackages(t)
 
 	t.Log("step: push the packages to the loopback registry")
-	fnRef := reg + "/" + functionName + ":" + packageTag
-	cfgRef := reg + "/configuration-langfuse:" + packageTag
+	fnRef := reg + strings.TrimPrefix(functionRepository, "ghcr.io") + ":" + packageTag
+	cfgRef := reg + strings.TrimPrefix(configurationRepository, "ghcr.io") + ":" + packageTag
 	runCmd(t, "xpkg push function", crank, "xpkg", "push", "-f",
 		filepath.Join(out, "function-langfuse-amd64.xpkg")+","+filepath.Join(out, "function-langfuse-arm64.xpkg"), fnRef)
 	runCmd(t, "xpkg push configuration", crank, "xpkg", "push", "-f", filepath.Join(out, "configuration-langfuse.xpkg"), cfgRef)
 	checkPackages(t, crane, fnRef, cfgRef)
-
-	c := newControlPlane(t, crossplaneV2)
+	pushStandInProviders(t, crank, reg)
 	fnBin := extractFunction(t, crane, fnRef)
-	installFunction(t, c, fnRef, fnBin)
 
-	c.mustKubectl(t, "create the claim namespace", "create", "namespace", namespace)
-	for _, f := range []string{"example/definition.yaml", "example/composition.yaml", "example/namespaced/definition.yaml", "example/namespaced/composition.yaml"} {
-		c.mustKubectl(t, "apply "+f, "apply", "-f", f)
+	for _, flavor := range []coreFlavor{crossplaneV24, crossplaneV221} {
+		t.Run(flavor.name, func(t *testing.T) {
+			t.Parallel()
+			c := newControlPlane(t, flavor)
+			installConfiguration(t, c, reg, fnBin)
+
+			c.mustKubectl(t, "create the claim namespace", "create", "namespace", namespace)
+			t.Run("BadClaimsRejected", func(t *testing.T) { badClaims(t, c) })
+			t.Run("Claim", func(t *testing.T) {
+				flow(t, c, flowSpec{
+					manifest: "example/claim.yaml", get: "langfuse/langfuse", wantMRGroup: ".aws.upbound.io/",
+					selector: "crossplane.io/claim-name=langfuse,crossplane.io/claim-namespace=" + namespace,
+				})
+			})
+			t.Run("NamespacedXR", func(t *testing.T) {
+				flow(t, c, flowSpec{
+					manifest: "example/namespaced/xr.yaml", get: "langfuses.aws.m.platform.crossplane.io/langfuse", wantMRGroup: ".aws.m.upbound.io/v1beta1",
+					selector: "crossplane.io/composite=langfuse",
+				})
+			})
+		})
 	}
-	c.mustKubectl(t, "XRD offered", "wait", "xrd/xlangfuses.aws.platform.crossplane.io", "--for=condition=Offered", "--timeout=120s")
-	c.mustKubectl(t, "XRD established", "wait", "xrd/xlangfuses.aws.m.platform.crossplane.io", "--for=condition=Established", "--timeout=120s")
-
-	t.Run("BadClaimsRejected", func(t *testing.T) { badClaims(t, c) })
-	t.Run("Claim", func(t *testing.T) {
-		flow(t, c, flowSpec{
-			manifest: "example/claim.yaml", get: "langfuse/langfuse", wantMRGroup: ".aws.upbound.io/",
-			selector: "crossplane.io/claim-name=langfuse,crossplane.io/claim-namespace=" + namespace,
-		})
-	})
-	t.Run("NamespacedXR", func(t *testing.T) {
-		flow(t, c, flowSpec{
-			manifest: "example/namespaced/xr.yaml", get: "xlangfuses.aws.m.platform.crossplane.io/langfuse", wantMRGroup: ".aws.m.upbound.io/v1beta1",
-			selector: "crossplane.io/composite=langfuse",
-		})
-	})
 }
 
 // TestControlPlaneCrossplaneV1 runs the claim path on Crossplane core v1.16,
@@ -181,7 +194,7 @@ func checkPackages(t *testing.T, crane, fnRef, cfgRef string) {
 
 	files := exportFiles(t, crane, fnRef, "package.yaml", ".up/examples.yaml", "function", "etc/passwd", "etc/ssl/certs/ca-certificates.crt")
 	pkg := string(files["package.yaml"])
-	for _, want := range []string{"kind: Function", "name: function-langfuse", "kind: CustomResourceDefinition", "name: inputs.langfuse.fn.crossplane.io"} {
+	for _, want := range []string{"kind: Function", "name: function-langfuse", "- composition", "kind: CustomResourceDefinition", "name: inputs.langfuse.fn.crossplane.io"} {
 		if !strings.Contains(pkg, want) {
 			t.Errorf("step: the Function package's package.yaml lacks %q", want)
 		}
@@ -195,9 +208,9 @@ func checkPackages(t *testing.T, crane, fnRef, cfgRef string) {
 
 	cfg := string(exportFiles(t, crane, cfgRef, "package.yaml")["package.yaml"])
 	for _, want := range []string{
-		"kind: Configuration", "name: xlangfuses.aws.platform.crossplane.io", "name: xlangfuses.aws.m.platform.crossplane.io",
-		"name: langfuse-aws", "name: langfuse-aws-namespaced", "function: xpkg.upbound.io/crossplane-contrib/function-langfuse",
-		"provider: xpkg.upbound.io/upbound/provider-aws-cognitoidp", "version: v2.4.0",
+		"kind: Configuration", "name: xlangfuses.aws.platform.crossplane.io", "name: langfuses.aws.m.platform.crossplane.io",
+		"name: langfuse-aws", "name: langfuse-aws-namespaced", "package: " + functionRepository, "name: " + functionName,
+		"package: " + providerRegistry + "provider-aws-cognitoidp", ">=v2.4.0 <v3.0.0", "kind: ManagedResourceActivationPolicy",
 	} {
 		if !strings.Contains(cfg, want) {
 			t.Errorf("step: the Configuration package's package.yaml lacks %q", want)
@@ -251,46 +264,266 @@ func extractFunction(t *testing.T, crane, ref string) string {
 	return bin
 }
 
-// installFunction lets Crossplane core install the Function from the registry,
-// then plays the package runtime, which would run the image as a Deployment:
-// it serves the binary from the image over mTLS and tells core where.
-func installFunction(t *testing.T, c *controlPlane, ref, bin string) {
+// pushStandInProviders pushes, for every provider the Configuration depends
+// on, a stand-in package to the loopback registry at the path an ImageConfig
+// rewrites the real one to: the real package metadata (safe-start, a
+// dependency on provider-family-aws) and every CRD of the family from the
+// provider-aws module, with the version the function writes made the storage
+// one (no conversion webhook runs here). provider-family-aws brings the
+// ProviderConfig kinds.
+func pushStandInProviders(t *testing.T, crank, reg string) {
 	t.Helper()
-	port := freePort(t)
-	c.start(t, "function", nil, bin, "--debug", fmt.Sprintf("--address=127.0.0.1:%d", port),
-		"--tls-certs-dir="+filepath.Join(c.certs, "fn"), "--metrics-address=")
+	awsCRDs := filepath.Join(moduleDir(t, providerAWSModule), "package", "crds")
+	versions := composedCRDVersions(t)
+	meta := readYAML(t, "configuration/crossplane.yaml")
+	families := []string{"family-aws"}
+	for _, d := range meta["spec"].(map[string]any)["dependsOn"].([]any) {
+		dep := d.(map[string]any)
+		if pkg, _ := dep["package"].(string); dep["kind"] == "Provider" {
+			if !strings.HasPrefix(pkg, providerRegistry+"provider-aws-") {
+				t.Fatalf("step: the Configuration depends on %s, not a provider-aws family package", pkg)
+			}
+			families = append(families, strings.TrimPrefix(pkg, providerRegistry+"provider-"))
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for _, family := range families {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			dir := t.TempDir()
+			groups := []string{strings.TrimPrefix(family, "aws-") + ".aws.upbound.io_", strings.TrimPrefix(family, "aws-") + ".aws.m.upbound.io_"}
+			dependsOn := fmt.Sprintf(`
+  dependsOn:
+  - apiVersion: pkg.crossplane.io/v1
+    kind: Provider
+    package: %sprovider-family-aws
+    version: ">=%s"`, providerRegistry, providerVersion)
+			if family == "family-aws" {
+				groups, dependsOn = []string{"aws.upbound.io_", "aws.m.upbound.io_"}, ""
+			}
+			writeFile(t, filepath.Join(dir, "crossplane.yaml"), fmt.Appendf(nil, `apiVersion: meta.pkg.crossplane.io/v1
+kind: Provider
+metadata:
+  name: provider-%s
+  labels: {pkg.crossplane.io/provider-family: provider-family-aws}
+spec:
+  capabilities: [SafeStart]%s
+`, family, dependsOn))
+			crds := mkdir(t, dir, "crds")
+			n := 0
+			for _, prefix := range groups {
+				files, _ := filepath.Glob(filepath.Join(awsCRDs, prefix+"*.yaml"))
+				others := 0
+				for _, f := range files {
+					version, composed := versions[filepath.Base(f)]
+					// Every composed kind, and two the function does not
+					// compose, which must stay inactive: all of a family's
+					// kinds (ec2 alone has 204) would only slow the API
+					// server down.
+					if !composed && family != "family-aws" {
+						if others == 2 {
+							continue
+						}
+						others++
+					}
+					writeFile(t, filepath.Join(crds, filepath.Base(f)), standInCRD(t, f, version))
+					n++
+				}
+			}
+			if n == 0 {
+				t.Errorf("step: provider-aws has no CRDs for provider-%s", family)
+				return
+			}
+			pkg := filepath.Join(t.TempDir(), "provider.xpkg")
+			runCmd(t, "xpkg build provider-"+family, crank, "xpkg", "build", "--package-root="+dir, "--examples-root="+mkdir(t, dir, "examples"), "--package-file="+pkg)
+			runCmd(t, "xpkg push provider-"+family, crank, "xpkg", "push", "-f", pkg, reg+"/upbound/provider-"+family+":"+providerVersion)
+		}()
+	}
+	wg.Wait()
+}
 
-	c.apply(t, "install the Function package", fmt.Sprintf(`apiVersion: pkg.crossplane.io/v1
-kind: Function
+// installConfiguration installs function-langfuse as the README says: an
+// ImageConfig per public registry path sends Crossplane to the loopback
+// registry, then example/install/configuration.yaml is applied and Crossplane
+// resolves the dependencies. The test plays the package runtime, which would
+// run the Function and each provider as a Deployment: it serves the function
+// binary from the image over mTLS, tells core where, and reports every
+// revision's runtime healthy.
+func installConfiguration(t *testing.T, c *controlPlane, reg, fnBin string) {
+	t.Helper()
+	for name, prefix := range map[string]string{"loopback-crossplane-contrib": "ghcr.io/crossplane-contrib/", "loopback-upbound": providerRegistry} {
+		c.apply(t, "send "+prefix+" to the loopback registry", fmt.Sprintf(`apiVersion: pkg.crossplane.io/v1beta1
+kind: ImageConfig
 metadata:
   name: %s
 spec:
-  package: %s
-  skipDependencyResolution: true
-  ignoreCrossplaneConstraints: true
-`, functionName, ref))
+  matchImages:
+  - prefix: %s
+  rewriteImage:
+    prefix: %s/%s/
+`, name, prefix, reg, strings.Split(prefix, "/")[1]))
+	}
+	fn := filepath.Join(c.certs, "fn")
+	c.mustKubectl(t, "create the runtime's TLS secret", "-n", "crossplane-system", "create", "secret", "generic", runtimeTLSSecret,
+		"--from-file=tls.crt="+filepath.Join(fn, "tls.crt"), "--from-file=tls.key="+filepath.Join(fn, "tls.key"), "--from-file=ca.crt="+filepath.Join(fn, "ca.crt"))
+	c.mustKubectl(t, "apply the README's install manifest", "apply", "-f", "example/install/configuration.yaml")
 
-	var revision string
-	eventually(t, "core creates the FunctionRevision from the pulled package", time.Minute, func() string {
-		out, err := c.kubectl("get", "functionrevisions", "-l", "pkg.crossplane.io/package="+functionName, "-o", "name")
-		if revision = strings.TrimSpace(out); err != nil || revision == "" {
-			fn, _ := c.kubectl("get", "function", functionName, "-o", "jsonpath={.status.conditions}")
-			return "no revision yet; Function conditions: " + fn
+	served := false
+	healthy := map[string]bool{}
+	eventually(t, "Crossplane installs the Configuration and its dependencies", 5*time.Minute, func() string {
+		if !served {
+			out, err := c.kubectl("get", "functionrevisions", "-l", "pkg.crossplane.io/package="+functionName, "-o", "name")
+			if revision := strings.TrimSpace(out); err == nil && revision != "" {
+				serveFunction(t, c, revision, fnBin)
+				served = true
+			}
+		}
+		out, err := c.kubectl("get", "providerrevisions,functionrevisions", "-o", "name")
+		if err != nil {
+			return err.Error()
+		}
+		for _, rev := range strings.Fields(out) {
+			if healthy[rev] || (strings.HasPrefix(rev, "functionrevision") && !served) {
+				continue
+			}
+			// A provider's runtime serves its webhooks with a certificate
+			// core puts in the CRDs' conversion config: core waits for it.
+			if strings.HasPrefix(rev, "providerrevision") {
+				if _, err := c.kubectl("patch", rev, "--subresource=status", "--type=merge", "-p", `{"status":{"tlsServerSecretName":"`+runtimeTLSSecret+`"}}`); err != nil {
+					continue
+				}
+			}
+			if _, err := c.kubectl("patch", rev, "--subresource=status", "--type=json", "-p",
+				`[{"op":"add","path":"/status/conditions/-","value":{"type":"RuntimeHealthy","status":"True","reason":"HealthyPackageRevision","lastTransitionTime":"2026-01-01T00:00:00Z"}}]`); err == nil {
+				healthy[rev] = true
+			}
+		}
+		var unhealthy []string
+		for _, kind := range []string{"configurations", "functions", "providers"} {
+			out, _ := c.kubectl("get", kind, "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Healthy")].status}{" "}{end}`)
+			for _, p := range strings.Fields(out) {
+				if !strings.HasSuffix(p, "=True") {
+					unhealthy = append(unhealthy, kind+"/"+p)
+				}
+			}
+		}
+		if !served || len(unhealthy) > 0 || len(healthy) == 0 {
+			lock, _ := c.kubectl("get", "lock", "lock", "-o", "jsonpath={.status.conditions}")
+			return fmt.Sprintf("function served: %v; not healthy: %v; lock: %s", served, unhealthy, lock)
 		}
 		return ""
 	})
 
-	fn := filepath.Join(c.certs, "fn")
-	c.mustKubectl(t, "create the function's TLS secret", "-n", "crossplane-system", "create", "secret", "generic", functionName+"-tls-server",
-		"--from-file=tls.crt="+filepath.Join(fn, "tls.crt"), "--from-file=tls.key="+filepath.Join(fn, "tls.key"), "--from-file=ca.crt="+filepath.Join(fn, "ca.crt"))
+	// What Crossplane installed, under which names.
+	fns := strings.Fields(c.mustKubectl(t, "list Functions", "get", "functions", "-o", "name"))
+	if !slices.Equal(fns, []string{"function.pkg.crossplane.io/" + functionName}) {
+		t.Errorf("step: Crossplane installed the Functions %v, want %s (the name the Compositions call)", fns, functionName)
+	}
+	providers := c.mustKubectl(t, "list Providers", "get", "providers", "-o", "jsonpath={.items[*].metadata.name}")
+	for _, want := range []string{"upbound-provider-family-aws", "upbound-provider-aws-ec2", "upbound-provider-aws-cognitoidp"} {
+		if !strings.Contains(providers, want) {
+			t.Errorf("step: Crossplane installed the Providers %s, none named %s", providers, want)
+		}
+	}
+	if v := c.mustKubectl(t, "Provider version", "get", "provider", "upbound-provider-aws-ecs", "-o", "jsonpath={.spec.package}"); !strings.HasSuffix(v, ":"+providerVersion) {
+		t.Errorf("step: the version range resolved provider-aws-ecs to %s, want %s", v, providerVersion)
+	}
+
+	c.mustKubectl(t, "XRD offered", "wait", "xrd/xlangfuses.aws.platform.crossplane.io", "--for=condition=Offered", "--timeout=120s")
+	c.mustKubectl(t, "XRD established", "wait", "xrd/langfuses.aws.m.platform.crossplane.io", "--for=condition=Established", "--timeout=120s")
+	activated(t, c)
+	// Core v2.4 checks each pipeline step's Function has the composition
+	// capability (v2.2.1 does not); a name the Compositions call that no
+	// Function has would leave them unchecked, so this runs after the name
+	// check above.
+	if pipeline := c.mustKubectl(t, "Composition revisions", "get", "compositionrevisions", "-o", `jsonpath={.items[*].status.conditions[?(@.type=="ValidPipeline")].message}`); strings.Contains(pipeline, "missing") {
+		t.Errorf("step: a CompositionRevision says %s", pipeline)
+	}
+}
+
+// activated checks the Configuration's activation policy did what it says:
+// the providers' ManagedResourceDefinitions of exactly the kinds listed are
+// active and served as CRDs, and every other kind of those families is not.
+func activated(t *testing.T, c *controlPlane) {
+	t.Helper()
+	policy := readYAML(t, "configuration/activation-policy.yaml")
+	want := map[string]bool{}
+	for _, a := range policy["spec"].(map[string]any)["activate"].([]any) {
+		want[a.(string)] = true
+	}
+	var active, inactive []string
+	eventually(t, "the activation policy activates its kinds", 2*time.Minute, func() string {
+		// The server's table (name, state, ...) rather than the objects,
+		// which carry whole schemas.
+		out, err := c.kubectl("get", "managedresourcedefinitions", "--no-headers")
+		if err != nil {
+			return err.Error()
+		}
+		active, inactive = nil, nil
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			name, state := f[0], f[1]
+			if state == "Active" {
+				active = append(active, name)
+			} else {
+				inactive = append(inactive, name)
+			}
+		}
+		if len(active) != len(want) {
+			return fmt.Sprintf("%d of %d MRDs active", len(active), len(want))
+		}
+		return ""
+	})
+	for _, name := range active {
+		if !want[name] {
+			t.Errorf("step: %s is active, but the policy does not list it", name)
+		}
+	}
+	if len(inactive) == 0 {
+		t.Error("step: no MRD is inactive: the families' other kinds should stay off")
+	}
+	crds := map[string]bool{}
+	eventually(t, "a CRD serves every activated kind", time.Minute, func() string {
+		for _, line := range strings.Split(c.mustKubectl(t, "list CRDs", "get", "crds", "--no-headers"), "\n") {
+			if f := strings.Fields(line); len(f) > 0 {
+				crds[f[0]] = true
+			}
+		}
+		for name := range want {
+			if !crds[name] {
+				return name + " is activated, but no CRD serves it yet"
+			}
+		}
+		return ""
+	})
+	for _, name := range inactive {
+		if crds[name] {
+			t.Errorf("step: %s is not activated, but a CRD serves it", name)
+		}
+	}
+}
+
+// runtimeTLSSecret holds the certificate the test's package runtime serves
+// with, as the runtime controller would create per revision.
+const runtimeTLSSecret = "package-runtime-tls-server"
+
+// serveFunction plays the package runtime for the Function's revision: it
+// runs the binary from the image over mTLS and tells core where.
+func serveFunction(t *testing.T, c *controlPlane, revision, bin string) {
+	t.Helper()
+	port := freePort(t)
+	c.start(t, "function", nil, bin, "--debug", fmt.Sprintf("--address=127.0.0.1:%d", port),
+		"--tls-certs-dir="+filepath.Join(c.certs, "fn"), "--metrics-address=")
 	c.mustKubectl(t, "point the revision at the function", "patch", revision, "--subresource=status", "--type=merge", "-p",
-		fmt.Sprintf(`{"status":{"tlsServerSecretName":%q,"endpoint":"dns:///localhost:%d"}}`, functionName+"-tls-server", port))
-	c.mustKubectl(t, "revision healthy", "wait", revision, "--for=condition=RevisionHealthy", "--timeout=60s")
-	c.mustKubectl(t, "report the runtime healthy", "patch", revision, "--subresource=status", "--type=json", "-p",
-		`[{"op":"add","path":"/status/conditions/-","value":{"type":"RuntimeHealthy","status":"True","reason":"HealthyPackageRevision","lastTransitionTime":"2026-01-01T00:00:00Z"}}]`)
-	c.mustKubectl(t, "Function healthy", "wait", "function/"+functionName, "--for=condition=Healthy", "--timeout=60s")
+		fmt.Sprintf(`{"status":{"tlsServerSecretName":%q,"endpoint":"dns:///localhost:%d"}}`, runtimeTLSSecret, port))
 	if caps := c.mustKubectl(t, "revision capabilities", "get", revision, "-o", "jsonpath={.status.capabilities}"); !strings.Contains(caps, "composition") {
-		t.Fatalf("step: the revision lacks the composition capability: %s", caps)
+		t.Errorf("step: the revision lacks the composition capability: %s", caps)
 	}
 }
 

@@ -180,9 +180,14 @@ func eventually(t *testing.T, step string, timeout time.Duration, cond func() st
 // where the release lets them be moved. Core serves its Usage webhook, so
 // deletion order is enforced as in a cluster.
 type coreFlavor struct {
+	name   string
 	tool   string // hack/tools.sh name of the binary
 	module string // the Go module whose cluster/crds are its CRDs
-	args   func(t *testing.T, c *controlPlane) []string
+	// providerPackages says the provider-aws CRDs come from provider
+	// packages Crossplane installs as dependencies; otherwise the test
+	// installs them by hand.
+	providerPackages bool
+	args             func(t *testing.T, c *controlPlane) []string
 	// usageWebhook says whether core serves the Usage webhook, which the
 	// API server then calls before it deletes a resource in use, and
 	// webhookPort where, when the release cannot move it.
@@ -190,21 +195,28 @@ type coreFlavor struct {
 	webhookPort  int
 }
 
+// crossplaneV2Args starts core v2 out of cluster: the package runtime left
+// to the test, every port free, the Usage webhook on.
+func crossplaneV2Args(t *testing.T, c *controlPlane) []string {
+	return []string{"--debug", "core", "start", "--enable-webhooks=true", "--package-runtime=External",
+		"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--tls-server-certs-dir=" + filepath.Join(c.certs, "core-webhook"),
+		"--xpkg-cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
+		fmt.Sprintf("--metrics-port=%d", freePort(t)), fmt.Sprintf("--health-probe-port=%d", freePort(t)),
+		fmt.Sprintf("--webhook-port=%d", c.webhookPort), "--poll-interval=15s", "--sync-interval=1m",
+		"--circuit-breaker-burst=1000", "--circuit-breaker-refill-rate=50", "--circuit-breaker-cooldown=5s"}
+}
+
 var (
-	crossplaneV2 = coreFlavor{tool: "crossplane", module: crossplaneModule, usageWebhook: true, args: func(t *testing.T, c *controlPlane) []string {
-		return []string{"--debug", "core", "start", "--enable-webhooks=true", "--package-runtime=External",
-			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--tls-server-certs-dir=" + filepath.Join(c.certs, "core-webhook"),
-			"--xpkg-cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
-			fmt.Sprintf("--metrics-port=%d", freePort(t)), fmt.Sprintf("--health-probe-port=%d", freePort(t)),
-			fmt.Sprintf("--webhook-port=%d", c.webhookPort), "--poll-interval=15s", "--sync-interval=1m",
-			"--circuit-breaker-burst=1000", "--circuit-breaker-refill-rate=50", "--circuit-breaker-cooldown=5s"}
-	}}
+	// crossplaneV24 is the main core, v2.4.0; crossplaneV221 the oldest v2
+	// we support. Both install the Configuration with its dependencies.
+	crossplaneV24  = coreFlavor{name: "CoreV2.4.0", tool: "crossplane-v24", module: crossplaneModule, usageWebhook: true, providerPackages: true, args: crossplaneV2Args}
+	crossplaneV221 = coreFlavor{name: "CoreV2.2.1", tool: "crossplane", module: crossplaneV221Module, usageWebhook: true, providerPackages: true, args: crossplaneV2Args}
 	// Crossplane v1.16 has no port flags (metrics :8080, health :8081) and
 	// realtime compositions are alpha: on, so a status patch re-runs the
 	// function at once instead of at the next poll.
 	// Usages are alpha in v1.16: on, with the webhook, which it serves on
 	// controller-runtime's default port 9443 (there is no flag).
-	crossplaneV1 = coreFlavor{tool: "crossplane-v1", module: crossplaneV1Module, usageWebhook: true, webhookPort: 9443, args: func(t *testing.T, c *controlPlane) []string {
+	crossplaneV1 = coreFlavor{name: "CoreV1.16.0", tool: "crossplane-v1", module: crossplaneV1Module, usageWebhook: true, webhookPort: 9443, args: func(t *testing.T, c *controlPlane) []string {
 		return []string{"--debug", "core", "start", "--webhook-enabled=true", "--enable-usages", "--package-runtime=External",
 			"--tls-client-certs-dir=" + filepath.Join(c.certs, "core"), "--tls-server-certs-dir=" + filepath.Join(c.certs, "core-webhook"),
 			"--cache-dir=" + mkdir(t, c.dir, "xpkg-cache"),
@@ -213,8 +225,9 @@ var (
 )
 
 // newControlPlane starts etcd, kube-apiserver, kube-controller-manager and
-// Crossplane core on loopback, with Crossplane's CRDs and the provider-aws CRDs
-// of every kind the function composes, in both scopes.
+// Crossplane core on loopback, with Crossplane's CRDs, and (unless provider
+// packages bring them) the provider-aws CRDs of every kind the function
+// composes, in both scopes.
 func newControlPlane(t *testing.T, flavor coreFlavor) *controlPlane {
 	t.Helper()
 	etcd, kas, kcm, core := tool(t, "etcd"), tool(t, "kube-apiserver"), tool(t, "kube-controller-manager"), tool(t, flavor.tool)
@@ -270,7 +283,10 @@ current-context: e2e
 	c.start(t, "kube-controller-manager", nil, kcm, "--kubeconfig", c.kubeconfig,
 		"--controllers=garbagecollector,namespace", "--leader-elect=false", "--secure-port=0")
 
-	c.installCRDs(t, flavor.module)
+	c.mustKubectl(t, "install Crossplane CRDs", "apply", "--server-side", "-f", filepath.Join(moduleDir(t, flavor.module), "cluster", "crds"))
+	if !flavor.providerPackages {
+		c.installProviderCRDs(t)
+	}
 	c.mustKubectl(t, "create the crossplane-system namespace", "create", "namespace", "crossplane-system")
 
 	c.start(t, "crossplane", []string{"POD_NAMESPACE=crossplane-system", "POD_SERVICE_ACCOUNT=crossplane", "KUBECONFIG=" + c.kubeconfig},
@@ -331,60 +347,62 @@ func mkdir(t *testing.T, parts ...string) string {
 	return d
 }
 
-// installCRDs installs Crossplane's CRDs and the provider-aws CRDs of every
-// kind the function composes (read off the all-ready observed stages of both
-// examples). Without the provider's conversion webhook a multi-version CRD
-// converts nothing, so the version the function writes is made the storage one.
-func (c *controlPlane) installCRDs(t *testing.T, crossplane string) {
+// installProviderCRDs installs the provider-aws CRDs of every kind the
+// function composes (read off the all-ready observed stages of both examples),
+// as the provider packages would.
+func (c *controlPlane) installProviderCRDs(t *testing.T) {
 	t.Helper()
-	c.mustKubectl(t, "install Crossplane CRDs", "apply", "--server-side", "-f", filepath.Join(moduleDir(t, crossplane), "cluster", "crds"))
-
-	awsCRDs := filepath.Join(moduleDir(t, providerAWSModule), "package", "crds")
 	out := mkdir(t, c.dir, "provider-crds")
-	seen := map[string]bool{}
-	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready"} {
-		files, _ := filepath.Glob(filepath.Join(repoRoot, stage, "*.yaml"))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := map[string]any{}
-			if err := yaml.Unmarshal(b, &m); err != nil {
-				t.Fatal(err)
-			}
-			group, version, _ := strings.Cut(m["apiVersion"].(string), "/")
-			if !strings.Contains(group, ".") {
-				continue // a Kubernetes kind, served by the API server itself
-			}
-			if strings.HasSuffix(group, ".crossplane.io") {
-				continue // a Usage: Crossplane's CRDs are installed already
-			}
-			name := crdname.File(group, m["kind"].(string))
-			if seen[name] {
-				continue
-			}
-			seen[name] = true
-			crd := map[string]any{}
-			raw, err := os.ReadFile(filepath.Join(awsCRDs, name))
-			if err != nil {
-				t.Fatalf("step: find the CRD of %s %s: %v", m["apiVersion"], m["kind"], err)
-			}
-			if err := yaml.Unmarshal(raw, &crd); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range crd["spec"].(map[string]any)["versions"].([]any) {
-				vm := v.(map[string]any)
-				vm["storage"] = vm["name"] == version
-			}
-			b, _ = yaml.Marshal(crd)
-			if err := os.WriteFile(filepath.Join(out, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
+	awsCRDs := filepath.Join(moduleDir(t, providerAWSModule), "package", "crds")
+	for name, version := range composedCRDVersions(t) {
+		writeFile(t, filepath.Join(out, name), standInCRD(t, filepath.Join(awsCRDs, name), version))
 	}
 	c.mustKubectl(t, "install provider-aws CRDs", "apply", "--server-side", "-f", out)
 	c.mustKubectl(t, "wait for CRDs", "wait", "crd", "--all", "--for=condition=Established", "--timeout=120s")
+}
+
+// composedCRDVersions maps the CRD file of every provider-aws kind the
+// examples compose (read off their all-ready observed stages) to the version
+// the function writes.
+func composedCRDVersions(t *testing.T) map[string]string {
+	t.Helper()
+	versions := map[string]string{}
+	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready"} {
+		files, _ := filepath.Glob(filepath.Join(repoRoot, stage, "*.yaml"))
+		for _, f := range files {
+			m := readYAML(t, strings.TrimPrefix(f, repoRoot+"/"))
+			group, version, _ := strings.Cut(m["apiVersion"].(string), "/")
+			if !strings.HasSuffix(group, ".upbound.io") {
+				continue // a Kubernetes or Crossplane kind
+			}
+			versions[crdname.File(group, m["kind"].(string))] = version
+		}
+	}
+	return versions
+}
+
+// standInCRD reads a provider-aws CRD and makes the version the function
+// writes its storage version: without the provider's conversion webhook a
+// multi-version CRD converts nothing. An empty version leaves it as it is.
+func standInCRD(t *testing.T, path, version string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("step: read the CRD %s: %v", path, err)
+	}
+	if version == "" {
+		return raw
+	}
+	crd := map[string]any{}
+	if err := yaml.Unmarshal(raw, &crd); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range crd["spec"].(map[string]any)["versions"].([]any) {
+		vm := v.(map[string]any)
+		vm["storage"] = vm["name"] == version
+	}
+	b, _ := yaml.Marshal(crd)
+	return b
 }
 
 // writeCerts makes, per run, a CA shared by the function (server) and

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +27,14 @@ import (
 )
 
 const (
-	providerAWSModule  = "github.com/upbound/provider-aws/v2@v2.4.0"
-	crossplaneModule   = "github.com/crossplane/crossplane/v2@v2.2.1"
-	crossplaneV1Module = "github.com/crossplane/crossplane@v1.16.0"
+	providerAWSModule = "github.com/upbound/provider-aws/v2@v2.4.0"
+	// crossplaneModule is the main core: its CRDs validate renders of CLI
+	// v2.5 and back the control-plane test.
+	crossplaneModule     = "github.com/crossplane/crossplane/v2@v2.4.0"
+	crossplaneV221Module = "github.com/crossplane/crossplane/v2@v2.2.1"
+	crossplaneV1Module   = "github.com/crossplane/crossplane@v1.16.0"
+	mainCoreVersion      = "v2.4.0"
+	olderCoreVersion     = "v2.2.1"
 )
 
 // repoRoot is where the example and the scripts are.
@@ -179,14 +185,48 @@ var stageExpectations = []struct {
 	{stage: "6-clickhouse-restarting", domain: true, auth: true, xrReady: false},
 }
 
-// TestRender runs `crossplane render` (CLI v2.2.1, Development runtime) over the
-// example and every observed stage, for the claim's XR and a namespaced XR, and
-// validates each output offline with `crossplane beta validate`.
-func TestRender(t *testing.T) {
-	crank := tool(t, "crank")
-	addr := startFunction(t)
-	validate := newValidator(t, crank)
+// renderCLI is a crossplane CLI and how it renders and validates: CLI v2.5
+// (its own module since v2.3) renders with `composition render`, which runs
+// Crossplane core's own render (here the core v2.4.0 binary, instead of its
+// Docker image), and validates with `resource validate`; CLI v2.2.1 (the
+// last shipped with core) with `render` and `beta validate`.
+type renderCLI struct {
+	name     string
+	render   []string // the arguments before render's own
+	validate []string
+	coreCRDs string // module whose CRDs stand for the core package when validating
+	core     string // its version
+}
 
+func renderCLIs(t *testing.T) []renderCLI {
+	t.Helper()
+	return []renderCLI{
+		{
+			name: "CLIv2.5", render: []string{tool(t, "crank-cli"), "composition", "render", "--crossplane-binary=" + tool(t, "crossplane-v24")},
+			validate: []string{tool(t, "crank-cli"), "resource", "validate"}, coreCRDs: crossplaneModule, core: mainCoreVersion,
+		},
+		{
+			name: "CLIv2.2.1", render: []string{tool(t, "crank"), "render"},
+			validate: []string{tool(t, "crank"), "beta", "validate"}, coreCRDs: crossplaneV221Module, core: olderCoreVersion,
+		},
+	}
+}
+
+// TestRender renders the example and every observed stage, for the claim's XR
+// and a namespaced XR, with each CLI (Development runtime: the function runs
+// on loopback), and validates each output offline with that CLI.
+func TestRender(t *testing.T) {
+	addr := startFunction(t)
+	for _, cli := range renderCLIs(t) {
+		t.Run(cli.name, func(t *testing.T) {
+			t.Parallel()
+			testRender(t, cli, addr)
+		})
+	}
+}
+
+func testRender(t *testing.T, cli renderCLI, addr string) {
+	validate := newValidator(t, cli)
 	for _, ex := range []struct {
 		name, dir, mrGroup string
 	}{
@@ -195,15 +235,15 @@ func TestRender(t *testing.T) {
 	} {
 		for _, want := range stageExpectations {
 			t.Run(ex.name+"/"+stageName(want.stage), func(t *testing.T) {
-				args := []string{"render",
+				args := append(slices.Clone(cli.render[1:]),
 					filepath.Join(ex.dir, "xr.yaml"), filepath.Join(ex.dir, "composition.yaml"), "example/functions.yaml",
-					"--xrd=" + filepath.Join(ex.dir, "definition.yaml"), "--include-full-xr", "--timeout=30s",
-					"-a", "render.crossplane.io/runtime-development-target=" + addr,
-				}
+					"--xrd="+filepath.Join(ex.dir, "definition.yaml"), "--include-full-xr", "--timeout=30s",
+					"-a", "render.crossplane.io/runtime-development-target="+addr,
+				)
 				if want.stage != "" {
 					args = append(args, "--observed-resources="+filepath.Join(ex.dir, "observed", want.stage))
 				}
-				out := runCmd(t, "render", crank, append(args, "--include-function-results")...)
+				out := runCmd(t, "render", cli.render[0], append(args, "--include-function-results")...)
 				r := parse(t, out)
 
 				if _, ok := r.composed["cognito-domain"]; ok != want.domain {
@@ -231,7 +271,7 @@ func TestRender(t *testing.T) {
 
 				// The same render without results, validated offline against
 				// the XRD and the provider-aws CRDs.
-				validate(t, runCmd(t, "render", crank, args...), filepath.Join(ex.dir, "definition.yaml"))
+				validate(t, runCmd(t, "render", cli.render[0], args...), filepath.Join(ex.dir, "definition.yaml"))
 			})
 		}
 	}
@@ -321,17 +361,17 @@ func moduleDir(t *testing.T, mod string) string {
 	return m.Dir
 }
 
-// newValidator prepares `crossplane beta validate` to run offline: its cache
+// newValidator prepares the CLI's validate command to run offline: its cache
 // entry for the Crossplane core package is seeded with core's CRDs from the
 // module cache, and only the CRDs the output needs are passed.
-func newValidator(t *testing.T, crank string) func(t *testing.T, out []byte, xrd string) {
+func newValidator(t *testing.T, cli renderCLI) func(t *testing.T, out []byte, xrd string) {
 	t.Helper()
 	cache := t.TempDir()
-	core := filepath.Join(cache, "local", "crossplane@v2.2.1")
+	core := filepath.Join(cache, "local", "crossplane@"+cli.core)
 	if err := os.MkdirAll(core, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	crds, _ := filepath.Glob(filepath.Join(moduleDir(t, crossplaneModule), "cluster", "crds", "*.yaml"))
+	crds, _ := filepath.Glob(filepath.Join(moduleDir(t, cli.coreCRDs), "cluster", "crds", "*.yaml"))
 	for _, f := range crds {
 		copyFile(t, f, filepath.Join(core, filepath.Base(f)))
 	}
@@ -360,12 +400,12 @@ func newValidator(t *testing.T, crank string) func(t *testing.T, out []byte, xrd
 			name := crdname.File(group, m["kind"].(string))
 			copyFile(t, filepath.Join(awsCRDs, name), filepath.Join(ext, name))
 		}
-		cmd := exec.Command(crank, "beta", "validate", ext, "-", "--cache-dir="+cache,
-			"--crossplane-image=local/crossplane:v2.2.1", "--error-on-missing-schemas")
+		cmd := exec.Command(cli.validate[0], append(slices.Clone(cli.validate[1:]), ext, "-", "--cache-dir="+cache,
+			"--crossplane-image=local/crossplane:"+cli.core, "--error-on-missing-schemas")...)
 		cmd.Stdin = bytes.NewReader(bytes.Join(keep, []byte("---\n")))
 		res, err := cmd.CombinedOutput()
 		if err != nil || !bytes.Contains(res, []byte(" 0 failure cases")) || !bytes.Contains(res, []byte("0 missing schemas")) {
-			t.Errorf("step: crossplane beta validate: %v\n%s", err, res)
+			t.Errorf("step: crossplane %s: %v\n%s", strings.Join(cli.validate[1:], " "), err, res)
 		}
 	}
 }
