@@ -63,8 +63,9 @@ func TestActivationPolicyActivatesExactlyTheComposedKinds(t *testing.T) {
 }
 
 // providerRange is the provider-aws versions the Configuration accepts: the
-// one the function is tested against, up to the next major.
-const providerRange = ">=v2.4.0 <v3.0.0"
+// one the function is tested against, up to the next major, with the comma
+// core v2.2's semver library needs for AND.
+const providerRange = ">=v2.4.0, <v3.0.0"
 
 // TestConfigurationDependsOnExactlyTheComposedFamilies: the Configuration
 // must depend on the provider family of every kind the function can compose

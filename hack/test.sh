@@ -8,17 +8,20 @@
 #   3. a short fuzz run of FuzzRunFunction
 #   4. the benchmarks: one call beside the protobuf floor, in process and
 #      over gRPC, and how the cost scales with XRs and resources
-#   5. end to end: crossplane render (CLI v2.2.1) over every observed stage,
-#      for a claim's XR and a namespaced XR, checked with crossplane beta
-#      validate offline; crossplane beta render of CLI v1.16 (Crossplane v1);
-#      and the control plane: packages built without Docker and pushed to a
-#      loopback registry, installed by Crossplane core on a loopback
-#      kube-apiserver with core's Usage webhook, claims and a namespaced XR
-#      applied with kubectl and deleted in the Usages' order; the claim path
-#      on Crossplane core v1.16; and the load test of the real binary
+#   5. end to end: crossplane composition render (CLI v2.5.0, with core
+#      v2.4.0's render) and crossplane render (CLI v2.2.1) over every observed
+#      stage, for a claim's XR and a namespaced XR, each checked offline with
+#      that CLI's validate; crossplane beta render of CLI v1.16 (Crossplane
+#      v1); the control plane: packages built without Docker and pushed to a
+#      loopback registry with stand-ins of the provider packages, the
+#      Configuration installed as the README says (dependency resolution on)
+#      by Crossplane core v2.4.0 and v2.2.1 on loopback kube-apiservers with
+#      core's Usage webhook, claims and a namespaced XR applied with kubectl and
+#      deleted in the Usages' order; the claim path on core v1.16; and the
+#      load test of the real binary
 #
 # Everything it needs is built from the Go module proxy on the first run
-# (about 10-15 min on 2 cores, see hack/tools.sh) and cached after.
+# (about 20 min on 2 cores, see hack/tools.sh) and cached after.
 # FUZZTIME=0 skips the fuzz run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,10 +55,10 @@ go test -run '^$' -bench '^Benchmark(RunFunction|ProtobufFloor|RunFunctionGRPC)$
 go test -run '^$' -bench '^BenchmarkScale$' -benchmem -benchtime 3x .
 
 step "build the tools (cached after the first run)"
-for t in crank crank-v1 kube-apiserver crane; do hack/tools.sh "$t" >/dev/null; done
+for t in crank-cli crossplane-v24 crank crank-v1 kube-apiserver crane; do hack/tools.sh "$t" >/dev/null; done
 
-step "end to end: crossplane render, beta validate, beta render v1.16, control plane, packages"
-go test -tags e2e -count=1 -timeout 30m ./test/...
+step "end to end: render and validate (CLI v2.5, v2.2.1, v1.16), packages, control planes (core v2.4, v2.2.1, v1.16), load"
+go test -tags e2e -count=1 -timeout 60m ./test/...
 
 echo
 echo "all tests passed"

@@ -49,8 +49,8 @@ const (
 // Crossplane resolves and installs the Function and the providers. The test
 // plays the package runtime (the function binary taken out of the pushed
 // image serves over mTLS) and the providers, while claims and a namespaced
-// XR are applied with kubectl. It runs on core v2.4.0, the main core, and on
-// v2.2.1, the oldest v2 we support, side by side.
+// XR are applied with kubectl. It runs on core v2.4.0, the main core, then on
+// v2.2.1, the oldest v2 we support.
 func TestControlPlane(t *testing.T) {
 	crank, crane := tool(t, "crank-cli"), tool(t, "crane")
 	reg := startRegistry(t)
@@ -66,9 +66,10 @@ func TestControlPlane(t *testing.T) {
 	pushStandInProviders(t, crank, reg)
 	fnBin := extractFunction(t, crane, fnRef)
 
+	// One core after the other: side by side, two control planes on two
+	// cores starve each other past the flows' timeouts.
 	for _, flavor := range []coreFlavor{crossplaneV24, crossplaneV221} {
 		t.Run(flavor.name, func(t *testing.T) {
-			t.Parallel()
 			c := newControlPlane(t, flavor)
 			installConfiguration(t, c, reg, fnBin)
 
@@ -76,7 +77,9 @@ func TestControlPlane(t *testing.T) {
 			t.Run("BadClaimsRejected", func(t *testing.T) { badClaims(t, c) })
 			t.Run("Claim", func(t *testing.T) {
 				flow(t, c, flowSpec{
-					manifest: "example/claim.yaml", get: "langfuse/langfuse", wantMRGroup: ".aws.upbound.io/",
+					// Both XRDs define a Langfuse: kubectl resolves the bare
+					// kind to the namespaced XR's group, so name the claim's.
+					manifest: "example/claim.yaml", get: "langfuses.aws.platform.crossplane.io/langfuse", wantMRGroup: ".aws.upbound.io/",
 					selector: "crossplane.io/claim-name=langfuse,crossplane.io/claim-namespace=" + namespace,
 				})
 			})
@@ -127,7 +130,7 @@ spec: {desiredState: Active, image: "127.0.0.1:5000/%[1]s:%[2]s", revision: 1, i
 	}
 	c.mustKubectl(t, "XRD offered", "wait", "xrd/xlangfuses.aws.platform.crossplane.io", "--for=condition=Offered", "--timeout=120s")
 	flow(t, c, flowSpec{
-		manifest: "example/claim.yaml", get: "langfuse/langfuse", wantMRGroup: ".aws.upbound.io/", crossplaneV1: true,
+		manifest: "example/claim.yaml", get: "langfuses.aws.platform.crossplane.io/langfuse", wantMRGroup: ".aws.upbound.io/", crossplaneV1: true,
 		selector: "crossplane.io/claim-name=langfuse,crossplane.io/claim-namespace=" + namespace,
 	})
 }
@@ -210,7 +213,7 @@ func checkPackages(t *testing.T, crane, fnRef, cfgRef string) {
 	for _, want := range []string{
 		"kind: Configuration", "name: xlangfuses.aws.platform.crossplane.io", "name: langfuses.aws.m.platform.crossplane.io",
 		"name: langfuse-aws", "name: langfuse-aws-namespaced", "package: " + functionRepository, "name: " + functionName,
-		"package: " + providerRegistry + "provider-aws-cognitoidp", ">=v2.4.0 <v3.0.0", "kind: ManagedResourceActivationPolicy",
+		"package: " + providerRegistry + "provider-aws-cognitoidp", ">=v2.4.0, <v3.0.0", "kind: ManagedResourceActivationPolicy",
 	} {
 		if !strings.Contains(cfg, want) {
 			t.Errorf("step: the Configuration package's package.yaml lacks %q", want)
@@ -267,10 +270,11 @@ func extractFunction(t *testing.T, crane, ref string) string {
 // pushStandInProviders pushes, for every provider the Configuration depends
 // on, a stand-in package to the loopback registry at the path an ImageConfig
 // rewrites the real one to: the real package metadata (safe-start, a
-// dependency on provider-family-aws) and every CRD of the family from the
-// provider-aws module, with the version the function writes made the storage
-// one (no conversion webhook runs here). provider-family-aws brings the
-// ProviderConfig kinds.
+// dependency on provider-family-aws) and the family's CRDs from the
+// provider-aws module, those of every composed kind (the version the function
+// writes made the storage one: no conversion webhook runs here) and two more,
+// which must stay inactive. provider-family-aws brings the ProviderConfig
+// kinds.
 func pushStandInProviders(t *testing.T, crank, reg string) {
 	t.Helper()
 	awsCRDs := filepath.Join(moduleDir(t, providerAWSModule), "package", "crds")
@@ -373,7 +377,7 @@ spec:
 
 	served := false
 	healthy := map[string]bool{}
-	eventually(t, "Crossplane installs the Configuration and its dependencies", 5*time.Minute, func() string {
+	eventually(t, "Crossplane installs the Configuration and its dependencies", 8*time.Minute, func() string {
 		if !served {
 			out, err := c.kubectl("get", "functionrevisions", "-l", "pkg.crossplane.io/package="+functionName, "-o", "name")
 			if revision := strings.TrimSpace(out); err == nil && revision != "" {
@@ -760,17 +764,25 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 
 	// 2. The host record is Ready: the domain follows, then the auth record.
 	c.patchStatus(t, mrs["dns-record-host"], true)
+	// What the function composes only once others are Ready (the scaling
+	// policies after their targets) may appear after step 1 saw nothing
+	// pending: the provider makes it Ready here too.
 	eventually(t, "the Cognito domain and then the auth record appear", flowTimeout, func() string {
 		mrs := c.composed(t, f)
+		var pending []mr
+		for _, m := range mrs {
+			if !m.ready {
+				pending = append(pending, m)
+			}
+		}
+		c.patchStatuses(t, pending)
 		for _, name := range []string{"cognito-domain", "dns-record-auth"} {
-			m, ok := mrs[name]
-			if !ok {
+			if _, ok := mrs[name]; !ok {
 				return name + " not composed yet"
 			}
-			if !m.ready {
-				c.patchStatus(t, m, true)
-				return name + " just made Ready"
-			}
+		}
+		if len(pending) > 0 {
+			return fmt.Sprintf("%d composed resources just made Ready", len(pending))
 		}
 		return ""
 	})

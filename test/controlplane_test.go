@@ -287,6 +287,8 @@ current-context: e2e
 	if !flavor.providerPackages {
 		c.installProviderCRDs(t)
 	}
+	// Core sets up its controllers from the kinds served when it starts.
+	c.mustKubectl(t, "wait for CRDs", "wait", "crd", "--all", "--for=condition=Established", "--timeout=120s")
 	c.mustKubectl(t, "create the crossplane-system namespace", "create", "namespace", "crossplane-system")
 
 	c.start(t, "crossplane", []string{"POD_NAMESPACE=crossplane-system", "POD_SERVICE_ACCOUNT=crossplane", "KUBECONFIG=" + c.kubeconfig},
@@ -358,7 +360,6 @@ func (c *controlPlane) installProviderCRDs(t *testing.T) {
 		writeFile(t, filepath.Join(out, name), standInCRD(t, filepath.Join(awsCRDs, name), version))
 	}
 	c.mustKubectl(t, "install provider-aws CRDs", "apply", "--server-side", "-f", out)
-	c.mustKubectl(t, "wait for CRDs", "wait", "crd", "--all", "--for=condition=Established", "--timeout=120s")
 }
 
 // composedCRDVersions maps the CRD file of every provider-aws kind the

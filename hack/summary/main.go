@@ -122,7 +122,9 @@ func (w *wave) String() string {
 		switch c.Type {
 		case "Ready":
 			ready = c.Status
-		case "Synced":
+		case "Synced", "Responsive", "UpToDate":
+			// Crossplane's own: reconciling, its watch circuit breaker
+			// (core v2.3 and later render it too) and composition updates.
 		default:
 			line := fmt.Sprintf("  gate      %s=%s (%s)", c.Type, c.Status, c.Reason)
 			if c.Status != "True" && c.Message != "" {

@@ -26,6 +26,8 @@ status:
   - {type: Ready, status: "False", reason: Creating}
   - {type: HostRecordReady, status: "False", reason: Creating, message: dns-record-host is not Ready yet}
   - {type: LoadBalancerReady, status: "True", reason: Available}
+  - {type: Responsive, status: "True", reason: WatchCircuitClosed}
+  - {type: Synced, status: "True", reason: ReconcileSuccess}
 ---
 apiVersion: elbv2.aws.upbound.io/v1beta2
 kind: LB
