@@ -175,19 +175,6 @@ func dependencyName(pkg string) string {
 	return strings.Trim(strings.NewReplacer("/", "-", ".", "-", "_", "").Replace(strings.ToLower(repository)), "-")
 }
 
-func readYAMLFile(t *testing.T, path string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj := map[string]any{}
-	if err := yaml.Unmarshal(b, &obj); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return obj
-}
-
 // iamPrefix is the IAM service prefix of each provider-aws family.
 var iamPrefix = map[string]string{
 	"acm": "acm", "appautoscaling": "application-autoscaling", "cloudcontrol": "cloudformation", "cloudwatchlogs": "logs",

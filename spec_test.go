@@ -165,7 +165,7 @@ func TestBadSpecRejectedByXRD(t *testing.T) {
 
 func xrdValidator(t *testing.T, path string) *schemaValidator {
 	t.Helper()
-	return validatorOfXRD(t, readXRD(t, path))
+	return validatorOfXRD(t, readYAMLFile(t, path))
 }
 
 // validatorOfXRD validates objects against the schema of an XRD's first version.
@@ -184,7 +184,8 @@ func validatorOfXRD(t *testing.T, xrd map[string]any) *schemaValidator {
 	return newSchemaValidator(t, props)
 }
 
-func readXRD(t *testing.T, path string) map[string]any {
+// readYAMLFile decodes a YAML file of the repository into a map.
+func readYAMLFile(t *testing.T, path string) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -201,7 +202,7 @@ func readXRD(t *testing.T, path string) map[string]any {
 // so the two APIs never drift: same schema, no claims, its own group.
 func namespacedXRD(t *testing.T) []byte {
 	t.Helper()
-	m := readXRD(t, exampleXRD)
+	m := readYAMLFile(t, exampleXRD)
 	m["apiVersion"] = "apiextensions.crossplane.io/v2"
 	m["metadata"] = map[string]any{"name": "langfuses.aws.m.platform.crossplane.io"}
 	spec := m["spec"].(map[string]any)
@@ -293,7 +294,7 @@ func minimalSpec() map[string]any {
 func TestXRDsMakeValidCRDs(t *testing.T) {
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
 		t.Run(path, func(t *testing.T) {
-			xrd := readXRD(t, path)
+			xrd := readYAMLFile(t, path)
 			spec := xrd["spec"].(map[string]any)
 			names := spec["names"].(map[string]any)
 			version := spec["versions"].([]any)[0].(map[string]any)
@@ -340,7 +341,7 @@ func TestXRDsMakeValidCRDs(t *testing.T) {
 // status field of both XRDs must have one.
 func TestEveryFieldIsDescribed(t *testing.T) {
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
-		xrd := readXRD(t, path)
+		xrd := readYAMLFile(t, path)
 		for _, v := range xrd["spec"].(map[string]any)["versions"].([]any) {
 			schema := v.(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)
 			var walk func(node map[string]any, at string)
