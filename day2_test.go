@@ -448,7 +448,7 @@ func TestBadInputTags(t *testing.T) {
 // prunes the field, and the function compares with the gate conditions
 // Crossplane v2 copies onto the XR instead.
 func TestOneEventPerChangeWithoutWaitingFor(t *testing.T) {
-	xrd := readXRD(t, exampleXRD)
+	xrd := readYAMLFile(t, exampleXRD)
 	version := xrd["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
 	status := version["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["properties"].(map[string]any)["status"].(map[string]any)
 	delete(status["properties"].(map[string]any), "waitingFor")
