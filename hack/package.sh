@@ -27,7 +27,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 out=$(mkdir -p "${OUT:-_output}" && cd "${OUT:-_output}" && pwd)
-arches=(${ARCHES:-amd64 arm64})
+# ARCHES= (set, empty) builds the Configuration package only.
+arches=(${ARCHES-amd64 arm64})
 
 crank=$(hack/tools.sh crank-cli)
 crane=$(hack/tools.sh crane)

@@ -167,6 +167,36 @@ func buildPackages(t *testing.T) string {
 	return out
 }
 
+// TestPackageForAFork builds the Configuration package as a fork's CI does,
+// for a Function published at another repository and release, and checks
+// that the dependency and both Compositions' functionRef follow: Crossplane
+// would name that Function acme-function-langfuse.
+func TestPackageForAFork(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command(filepath.Join(repoRoot, "hack", "package.sh"))
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "OUT="+out, "ARCHES=", "FUNCTION_PACKAGE=ghcr.io/acme/function-langfuse", "VERSION=v1.2.3")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("step: hack/package.sh: %v\n%s", err, b)
+	}
+	reg := startRegistry(t)
+	ref := reg + "/acme/configuration-langfuse:v1.2.3"
+	runCmd(t, "xpkg push configuration", tool(t, "crank-cli"), "xpkg", "push", "-f", filepath.Join(out, "configuration-langfuse.xpkg"), ref)
+	pkg := string(exportFiles(t, tool(t, "crane"), ref, "package.yaml")["package.yaml"])
+	// xpkg build writes the metadata anew: the version loses its quotes.
+	for _, want := range []string{"package: ghcr.io/acme/function-langfuse\n    version: v1.2.3\n", "name: acme-function-langfuse"} {
+		if !strings.Contains(pkg, want) {
+			t.Errorf("step: the fork's Configuration package lacks %q", want)
+		}
+	}
+	if n := strings.Count(pkg, "name: acme-function-langfuse"); n != 2 {
+		t.Errorf("step: %d functionRefs call acme-function-langfuse, want both Compositions'", n)
+	}
+	if strings.Contains(pkg, "ghcr.io/crossplane-contrib/function-langfuse") || strings.Contains(pkg, "crossplane-contrib-function-langfuse") {
+		t.Error("step: the fork's Configuration package still names the upstream Function")
+	}
+}
+
 // checkPackages checks what was pushed: a multi-arch Function with its
 // runtime, and a Configuration with the API and its dependencies.
 func checkPackages(t *testing.T, crane, fnRef, cfgRef string) {
