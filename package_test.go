@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,26 +18,38 @@ import (
 	"github.com/crossplane-contrib/function-langfuse/internal/crdname"
 )
 
+var (
+	composedKindsOnce sync.Once
+	composedKindsList []string
+)
+
 // composedKinds renders every variant for a claim's XR and a namespaced XR
 // and returns the managed resource definitions (plural.group) of every
-// provider kind composed: what the activation policy must activate.
+// provider kind composed: what the activation policy must activate. Three
+// tests ask; the renders run once per process.
 func composedKinds(t *testing.T) []string {
 	t.Helper()
-	kinds := map[string]bool{}
-	for _, xrPath := range []string{exampleClaimXR, exampleNamespacedXR} {
-		for _, variant := range slices.Sorted(maps.Keys(renderVariants)) {
-			_, last, _ := converge(t, withSpec(t, loadXR(t, xrPath), renderVariants[variant]))
-			for _, r := range last.GetDesired().GetResources() {
-				obj := r.GetResource().AsMap()
-				group, _, _ := strings.Cut(obj["apiVersion"].(string), "/")
-				if !strings.HasSuffix(group, ".upbound.io") {
-					continue // a Secret or a Usage: Kubernetes' and Crossplane's own kinds
+	composedKindsOnce.Do(func() {
+		kinds := map[string]bool{}
+		for _, xrPath := range []string{exampleClaimXR, exampleNamespacedXR} {
+			for _, variant := range slices.Sorted(maps.Keys(renderVariants)) {
+				_, last, _ := converge(t, withSpec(t, loadXR(t, xrPath), renderVariants[variant]))
+				for _, r := range last.GetDesired().GetResources() {
+					obj := r.GetResource().AsMap()
+					group, _, _ := strings.Cut(obj["apiVersion"].(string), "/")
+					if !strings.HasSuffix(group, ".upbound.io") {
+						continue // a Secret or a Usage: Kubernetes' and Crossplane's own kinds
+					}
+					kinds[crdname.Plural(obj["kind"].(string))+"."+group] = true
 				}
-				kinds[crdname.Plural(obj["kind"].(string))+"."+group] = true
 			}
 		}
+		composedKindsList = slices.Sorted(maps.Keys(kinds))
+	})
+	if len(composedKindsList) == 0 {
+		t.Fatal("no provider kind rendered")
 	}
-	return slices.Sorted(maps.Keys(kinds))
+	return composedKindsList
 }
 
 // TestActivationPolicyActivatesExactlyTheComposedKinds: safe-start providers
@@ -45,14 +58,7 @@ func composedKinds(t *testing.T) []string {
 // compose (else those MRs cannot be created) and nothing more (else the
 // providers run controllers and hold CRDs nobody uses).
 func TestActivationPolicyActivatesExactlyTheComposedKinds(t *testing.T) {
-	policy := map[string]any{}
-	b, err := os.ReadFile(filepath.Join("configuration", "activation-policy.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(b, &policy); err != nil {
-		t.Fatal(err)
-	}
+	policy := readYAMLFile(t, "configuration/activation-policy.yaml")
 	var got []string
 	for _, a := range policy["spec"].(map[string]any)["activate"].([]any) {
 		got = append(got, a.(string))
