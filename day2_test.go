@@ -166,7 +166,7 @@ var allowedEdits = map[string]map[string]any{
 	"PrivateSubnets":    {"spec.network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60006"}},
 	"DisableCognito":    {"spec.auth.cognito.enabled": false, "spec.auth.disableEmailPasswordAuth": false, "spec.auth.allowSignUp": true},
 	"EmailPasswordAuth": {"spec.auth.disableEmailPasswordAuth": false},
-	"LangfuseVersion":   {"spec.langfuse.version": "3.180.0"},
+	"LangfuseVersion":   {"spec.langfuse.version": "4.17.0"},
 	"ClickHouseVersion": {"spec.clickhouse.version": "25.12.8.9"},
 	"DatabaseMinor":     {"spec.database.engineVersion": "16.9"},
 	"DatabaseCapacity":  {"spec.database.minCapacity": 1.0, "spec.database.maxCapacity": 4.0},

@@ -52,7 +52,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	w := c.world(req, f.generate)
-	if errs := w.immutableEdits(); len(errs) > 0 {
+	if errs := append(w.immutableEdits(), w.migrationEdits()...); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
 		return rsp, nil
 	}
@@ -73,7 +73,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, "cannot set XR status"))
 		return rsp, nil
 	}
-	c.dxr.Ready = lowerReadiness(c.dxr.Ready, len(p.held) == 0 && allReady)
+	c.dxr.Ready = lowerReadiness(c.dxr.Ready, len(p.held) == 0 && len(p.rolloutWaits) == 0 && allReady)
 	if doc, err := w.credentialsDocument(); err == nil && !w.credentialsInSecret() {
 		// A claim's credentials live in its XR's connection secret.
 		c.dxr.ConnectionDetails[credentialsKey] = doc
@@ -83,11 +83,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	setConditions(rsp, w, p)
+	setReleaseCondition(rsp, w)
 	emitEvents(rsp, c.oxr, st.WaitingFor)
 	emitFailureEvents(rsp, c.oxr, st.Failures)
 
 	ttl := ttlOr(c.in.ReadyTTL, defaultReadyTTL)
-	if len(p.held) > 0 || !allReady {
+	if len(p.held) > 0 || len(p.rolloutWaits) > 0 || !allReady {
 		ttl = ttlOr(c.in.WaitingTTL, defaultWaitingTTL)
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)

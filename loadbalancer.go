@@ -13,6 +13,12 @@ import (
 // langfuseHealthPath answers 200 once the web container serves requests.
 const langfuseHealthPath = "/api/public/health"
 
+// langfuseReadyPath answers as the health path does, and 500 once the
+// container received SIGTERM (web/src/pages/api/public/ready.ts, in 3.174.1
+// and 4): the load balancer stops sending it requests while it drains for
+// up to 110 s, whatever the order in which ECS deregisters and stops it.
+const langfuseReadyPath = "/api/public/ready"
+
 // maxLoadBalancerName is AWS's limit on the names of load balancers and
 // target groups (letters, digits and dashes).
 const maxLoadBalancerName = 32
@@ -94,7 +100,7 @@ func buildTargetGroup(w *world) (*composed.Unstructured, error) {
 		"vpcId":           w.spec.Network.VPCID,
 		"healthCheck": map[string]any{
 			"enabled":            true,
-			"path":               langfuseHealthPath,
+			"path":               langfuseReadyPath,
 			"port":               "traffic-port",
 			"protocol":           "HTTP",
 			"matcher":            "200",

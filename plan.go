@@ -42,6 +42,8 @@ type plan struct {
 	componentReady map[string]bool
 	// problems are what the checks of Ready components found wrong.
 	problems map[string]error
+	// rolloutWaits say why a new Langfuse release waits (release.go).
+	rolloutWaits []string
 }
 
 // Walk decides, component by component, what to emit: a component is emitted
@@ -94,6 +96,7 @@ func (w *world) Walk() *plan {
 
 		p.componentReady[c.name] = p.ready(w, c)
 	}
+	p.rolloutWaits = w.rolloutWaits()
 	return p
 }
 

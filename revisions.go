@@ -113,9 +113,10 @@ func (w *world) taskDefinitionsOf(service string) []string {
 
 // currentRevisionARN is the task definition a service runs: the revision the
 // spec asks for once AWS reports it Ready, else the one the service was told
-// to run before, so a rollout starts only once its revision exists.
+// to run before, so a rollout starts only once its revision exists, and a
+// Langfuse release's migrations only once ClickHouse runs what it needs.
 func (w *world) currentRevisionARN(task, service string) (string, error) {
-	if name, ok := w.revisions[task]; ok && w.ready[name] && (!needsMigrations(service) || w.migrated()) {
+	if name, ok := w.revisions[task]; ok && w.ready[name] && (!needsMigrations(service) || w.migrated()) && (service != compMigrateService || len(w.rolloutWaits()) == 0) {
 		if arn := w.statusString(task, statusPathARN); arn != "" {
 			return arn, nil
 		}

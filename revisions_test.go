@@ -43,7 +43,7 @@ func TestTaskDefinitionEditIsANewRevision(t *testing.T) {
 	oldARN := serviceRuns(t, before, compWebService)
 	oldBody := before.GetDesired().GetResources()[old[0]].GetResource().AsMap()
 
-	upgraded := withSpec(t, xr, map[string]any{"spec.langfuse.version": "3.180.0"})
+	upgraded := withSpec(t, xr, map[string]any{"spec.langfuse.version": "4.17.0"})
 
 	// 1. The new revision appears beside the old, which is left as it was;
 	// the service keeps running the old one, which exists.
@@ -68,8 +68,8 @@ func TestTaskDefinitionEditIsANewRevision(t *testing.T) {
 		newRev = revs[1]
 	}
 	image := containerOf(t, rsp.GetDesired().GetResources()[newRev].GetResource().AsMap()).Image
-	if !strings.HasSuffix(image, ":3.180.0") {
-		t.Errorf("the new revision runs %s, want 3.180.0", image)
+	if !strings.HasSuffix(image, ":4.17.0") {
+		t.Errorf("the new revision runs %s, want 4.17.0", image)
 	}
 
 	// 2. AWS registers it, but the new release's migrations have not run:

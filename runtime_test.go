@@ -378,8 +378,8 @@ func TestImageRegistryPrefixesEveryImage(t *testing.T) {
 	const registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"
 	out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.langfuse.imageRegistry": registry}))
 	want := map[string]string{
-		compWebTask:        registry + "/langfuse/langfuse:3.174.1",
-		compWorkerTask:     registry + "/langfuse/langfuse-worker:3.174.1",
+		compWebTask:        registry + "/langfuse/langfuse:" + defaultLangfuseVersion,
+		compWorkerTask:     registry + "/langfuse/langfuse-worker:" + defaultLangfuseVersion,
 		compClickHouseTask: registry + "/clickhouse/clickhouse-server:" + defaultClickHouseVersion,
 	}
 	for td, image := range want {
@@ -508,7 +508,7 @@ func TestDigestsPinImages(t *testing.T) {
 	digest := "sha256:" + strings.Repeat("0f", 32)
 	out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.langfuse.worker.digest": digest, "spec.clickhouse.digest": digest}))
 	want := map[string]string{
-		compWebTask:        "langfuse/langfuse:3.174.1",
+		compWebTask:        "langfuse/langfuse:" + defaultLangfuseVersion,
 		compWorkerTask:     "langfuse/langfuse-worker@" + digest,
 		compClickHouseTask: "clickhouse/clickhouse-server@" + digest,
 	}
@@ -574,7 +574,7 @@ func TestMigrationsRunInOneTask(t *testing.T) {
 	}
 	migrate := containerOf(t, revisionOf(t, out, compMigrateTask))
 	env, secrets := variables(migrate)
-	if want := "langfuse/langfuse:3.174.1"; migrate.Image != want {
+	if want := "langfuse/langfuse:" + defaultLangfuseVersion; migrate.Image != want {
 		t.Errorf("migrate image %q, want web's %q", migrate.Image, want)
 	}
 	if len(migrate.EntryPoint) != 0 {

@@ -79,8 +79,22 @@ type Langfuse struct {
 	// with which ECS pulls every image: Docker Hub limits anonymous pulls to
 	// 10 per hour per IP address, which every task behind one NAT shares.
 	RegistryCredentials *RegistryCredentials `json:"registryCredentials,omitempty"`
-	Web                 Task                 `json:"web"`
-	Worker              Task                 `json:"worker"`
+	// Migration is Langfuse 4's move to its new data model, which the
+	// function never makes unasked (release.go).
+	Migration *Migration `json:"migration,omitempty"`
+	Web       Task       `json:"web"`
+	Worker    Task       `json:"worker"`
+}
+
+// Migration is the v3 → v4 migration of Langfuse's upgrade guide: which
+// tables Langfuse writes (writeMode), whether the new tables show in the UI,
+// the one-off backfill of the data written before, and the cleanup of its
+// scratch table. Empty fields keep what runs (release.go).
+type Migration struct {
+	WriteMode         string `json:"writeMode,omitempty"`
+	PreviewOptIn      *bool  `json:"previewOptIn,omitempty"`
+	HistoricBackfill  bool   `json:"historicBackfill,omitempty"`
+	DropScratchTables bool   `json:"dropScratchTables,omitempty"`
 }
 
 // Init names the Kubernetes Secret that Langfuse's headless initialization
@@ -159,7 +173,7 @@ var organizationRoles = []string{"OWNER", "ADMIN", "MEMBER", "VIEWER", "NONE"}
 const (
 	defaultProviderConfigName = "default"
 	defaultDomainPrefix       = "auth"
-	defaultLangfuseVersion    = "3.174.1"
+	defaultLangfuseVersion    = "4.16.0"
 	// An exact release, never a moving tag such as 25.12: the tag names
 	// what runs, and a task replaced tomorrow must pull the same image.
 	defaultClickHouseVersion = "25.12.9.61"
@@ -475,7 +489,7 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	lf := spec.Child("langfuse")
 	m := reImageTag.FindStringSubmatch(s.Langfuse.Version)
 	if m == nil {
-		errs = append(errs, field.Invalid(lf.Child("version"), s.Langfuse.Version, "must be an exact Langfuse release of major version 3 or 4, such as 3.174.1: a tag such as 3 moves, and tasks replaced later would run another release"))
+		errs = append(errs, field.Invalid(lf.Child("version"), s.Langfuse.Version, "must be an exact Langfuse release of major version 3 or 4, such as "+defaultLangfuseVersion+": a tag such as 3 moves, and tasks replaced later would run another release"))
 	}
 	errs = append(errs, s.Langfuse.validate(lf)...)
 
@@ -639,6 +653,7 @@ func (l *Langfuse) validate(lf *field.Path) field.ErrorList {
 	if l.Init != nil {
 		errs = append(errs, l.Init.validate(lf.Child("init"))...)
 	}
+	errs = append(errs, l.validateMigration(lf)...)
 	if r := l.RegistryCredentials; r != nil {
 		rc := lf.Child("registryCredentials")
 		errs = append(errs, matches(rc.Child("secretName"), r.SecretName, reK8sName, "the name of a Kubernetes Secret in the claim's namespace")...)

@@ -97,6 +97,12 @@ var badSpecs = map[string]struct {
 	"SignUpWithCognito":            {set: map[string]any{"spec.auth.allowSignUp": true}, field: "spec.auth.allowSignUp"},
 	"RegistryCredentialsBadSecret": {set: map[string]any{"spec.langfuse.registryCredentials": map[string]any{"secretName": "Docker_Hub"}}, field: "spec.langfuse.registryCredentials.secretName"},
 	"BadOrganizationID":            {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme corp"}}, field: "spec.langfuse.defaultOrganization.id"},
+	// Issue 14: the v4 migration's combinations Langfuse's worker refuses
+	// at start-up (validateV4Flags), or its upgrade guide says lose data.
+	"MigrationOnLangfuse3":   {set: map[string]any{"spec.langfuse.version": "3.174.1", "spec.langfuse.migration": map[string]any{"writeMode": "legacy"}}, field: "spec.langfuse.migration"},
+	"MigrationBadWriteMode":  {set: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "dual_write"}}, field: "spec.langfuse.migration.writeMode"},
+	"EventsOnlyWithoutOptIn": {set: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "events_only", "previewOptIn": false}}, field: "spec.langfuse.migration.previewOptIn"},
+	"BackfillInLegacy":       {set: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "legacy", "historicBackfill": true}}, field: "spec.langfuse.migration.historicBackfill"},
 }
 
 // manyCIDRs lists n distinct /24 blocks.
@@ -254,7 +260,7 @@ func TestDefaults(t *testing.T) {
 		},
 		Auth: Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
 		Langfuse: Langfuse{
-			Version: "3.174.1",
+			Version: "4.16.0",
 			Web:     Task{Replicas: ptr[int64](2), MaxReplicas: ptr[int64](4), CPU: 2048, Memory: 4096},
 			Worker:  Task{Replicas: ptr[int64](1), MaxReplicas: ptr[int64](2), CPU: 2048, Memory: 4096},
 		},

@@ -38,6 +38,8 @@ const (
 	reasonPrerequisite    = "PrerequisiteMissing"
 	reasonRefused         = "ProviderFailure"
 	reasonRecovered       = "ProviderRecovered"
+	// reasonUpgradeOrder: a release waits for what it needs to run first.
+	reasonUpgradeOrder = "WaitingForClickHouseUpgrade"
 )
 
 // xrStatus is what the function reports on the XR (and so on the claim).
@@ -149,11 +151,11 @@ func setStatus(dxr *resource.Composite, st xrStatus) error {
 }
 
 func waitingFor(p *plan) []string {
-	out := make([]string, 0, len(p.held))
+	out := make([]string, 0, len(p.held)+len(p.rolloutWaits))
 	for _, h := range p.held {
 		out = append(out, h.describe())
 	}
-	return out
+	return append(out, p.rolloutWaits...)
 }
 
 // setConditions sets one custom condition per gate of the graph, on the XR
@@ -173,6 +175,8 @@ type gate struct {
 	// problems are what the checks of the gate's components found wrong.
 	problems []string
 	held     []held
+	// rolloutWaits say why a new release is not rolled out yet.
+	rolloutWaits []string
 	// stuck are components kept as they are because their builder refused
 	// what it observed (not because a need flapped): they cannot follow the
 	// spec.
@@ -200,6 +204,9 @@ func gatesOf(w *world, p *plan) ([]string, map[string]*gate) {
 		if g := gates[k.component.condition]; g != nil && k.err != nil {
 			g.stuck = append(g.stuck, k)
 		}
+	}
+	if g := gates[conditionMigrations]; g != nil {
+		g.rolloutWaits = p.rolloutWaits
 	}
 	p.sortFailures(w, gates)
 	for _, c := range graph {
@@ -245,6 +252,9 @@ func (g *gate) set(rsp *fnv1.RunFunctionResponse, condition string) {
 		}
 		response.ConditionFalse(rsp, condition, g.held[0].reason()).
 			WithMessage(strings.Join(msgs, heldSeparator)).TargetCompositeAndClaim()
+	case len(g.rolloutWaits) > 0:
+		response.ConditionFalse(rsp, condition, reasonUpgradeOrder).
+			WithMessage(strings.Join(g.rolloutWaits, heldSeparator)).TargetCompositeAndClaim()
 	case len(g.stuck) > 0:
 		msgs := make([]string, 0, len(g.stuck))
 		for _, k := range g.stuck {

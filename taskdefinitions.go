@@ -303,7 +303,7 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 		}
 	case compWorkerTask:
 		d.PortMappings = []portMapping{{Name: "worker", ContainerPort: langfuseWorkerPort, Protocol: "tcp"}}
-		d.HealthCheck = httpCheck(langfuseWorkerPort, langfuseWorkerHealth, 120)
+		d.HealthCheck = httpCheck(langfuseWorkerPort, w.workerHealthPath(), 120)
 	}
 	return d, nil
 }
@@ -312,8 +312,12 @@ func (c container) definition(w *world, st settings) (containerDefinition, error
 // Langfuse's (Alpine) has BusyBox's, which knows only the short options:
 // -q and --spider are what both it and GNU wget take.
 func httpCheck(port int64, path string, startPeriod int64) healthCheck {
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, path)
+	if strings.ContainsAny(url, "?&") {
+		url = "'" + url + "'" // a query is not the shell's
+	}
 	return healthCheck{
-		Command:  []string{"CMD-SHELL", fmt.Sprintf("wget -q --spider http://127.0.0.1:%d%s || exit 1", port, path)},
+		Command:  []string{"CMD-SHELL", "wget -q --spider " + url + " || exit 1"},
 		Interval: 15, Timeout: 5, Retries: 3, StartPeriod: startPeriod,
 	}
 }
@@ -394,6 +398,9 @@ func appSettings(w *world, t Task, port int) (settings, error) {
 		"LANGFUSE_S3_BATCH_EXPORT_PREFIX":  exportsPrefix,
 		"LANGFUSE_S3_BATCH_EXPORT_REGION":  w.spec.Region,
 	}
+	// Both read the migration's state: the worker migrates, web gates its
+	// API and UI on it.
+	maps.Copy(env, w.migrationEnv())
 	secrets := map[string]string{
 		"SALT":                jsonKey(credentials, "SALT"),
 		"ENCRYPTION_KEY":      jsonKey(credentials, "ENCRYPTION_KEY"),
@@ -470,7 +477,30 @@ func migrateSettings(w *world) (settings, error) {
 }
 
 func workerSettings(w *world) (settings, error) {
-	return appSettings(w, w.spec.Langfuse.Worker, langfuseWorkerPort)
+	st, err := appSettings(w, w.spec.Langfuse.Worker, langfuseWorkerPort)
+	if err == nil && w.spec.isV4() && *w.spec.Langfuse.Worker.Replicas > 1 {
+		// The stuck-queue check (workerHealthPath) counts on the hourly
+		// repeatable jobs to keep a worker busy, but each runs on one
+		// task: with several always running, give each more time.
+		st.env["LANGFUSE_QUEUE_CONSUMPTION_STUCK_THRESHOLD_MINUTES"] = strconv.FormatInt(60**w.spec.Langfuse.Worker.Replicas, 10)
+	}
+	return st, err
+}
+
+// workerHealthPath is the worker's health check. Langfuse 4's worker also
+// fails it when its queue consumers wedged (no job picked up for an hour,
+// which Redis lock loss can cause while the process and its connections
+// look fine), and, in write mode dual, when the propagation of events to
+// the new tables is stuck (the upgrade guide's probe for dual).
+func (w *world) workerHealthPath() string {
+	if !w.spec.isV4() {
+		return langfuseWorkerHealth
+	}
+	path := langfuseWorkerHealth + "?failIfQueueConsumptionStuck=true"
+	if w.writeMode() == writeModeDual {
+		path += "&failIfEventPropagationStuck=true"
+	}
+	return path
 }
 
 func clickHouseSettings(w *world) (settings, error) {
