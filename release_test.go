@@ -264,3 +264,22 @@ func desiredMaps(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
 	}
 	return out
 }
+
+// langfuseWebKeepAliveSeconds is how long Langfuse's web server keeps an idle
+// connection open (its Dockerfile: node server.js --keepAliveTimeout 110000,
+// in 3.174.1 and 4.16.0).
+const langfuseWebKeepAliveSeconds = 110
+
+// TestLoadBalancerClosesIdleConnectionsFirst checks the load balancer's idle
+// timeout is below web's keep-alive: otherwise web may close a connection
+// the load balancer is sending a request on, which clients see as a 502.
+func TestLoadBalancerClosesIdleConnectionsFirst(t *testing.T) {
+	out, _ := rendered(t, loadXR(t, exampleClaimXR))
+	idle, ok := fp(out[compALB])["idleTimeout"].(float64)
+	if !ok || idle >= langfuseWebKeepAliveSeconds {
+		t.Errorf("the load balancer's idleTimeout is %v, want below web's keep-alive of %d s", fp(out[compALB])["idleTimeout"], langfuseWebKeepAliveSeconds)
+	}
+	if got := lookup(out[compALBTargetGroup], "spec.forProvider.healthCheck.path"); got != langfuseReadyPath {
+		t.Errorf("the target group checks %v, want %s, which fails once a web task received SIGTERM", got, langfuseReadyPath)
+	}
+}
