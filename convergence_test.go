@@ -41,7 +41,7 @@ var wantWaves = [][]string{
 	sorted(append([]string{
 		ingressRuleName(443, "0.0.0.0/0"), ingressRuleName(80, "0.0.0.0/0"), "alb-listener-http", "alb-security-group", "alb-target-group",
 		"app-task-role", "bucket", "bucket-encryption", "bucket-ownership-controls", "bucket-public-access-block",
-		"cache-parameters", "cache-security-group", "cache-subnet-group", "cache-token",
+		"cache-parameters-valkey", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-discovery", "clickhouse-security-group", "clickhouse-task-role", "cognito-client", "cognito-client-secret", "cognito-user-pool",
 		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point",
 		"ecs-cluster", "efs-security-group", "execution-role", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",

@@ -132,6 +132,8 @@ func TestImmutableEditsRefused(t *testing.T) {
 		"DomainPrefix": {set: map[string]any{"spec.auth.cognito.domainPrefix": "login"}, field: "spec.auth.cognito.domainPrefix", was: "auth", now: "login"},
 		// The parameter group's family follows the major version.
 		"DatabaseMajor": {set: map[string]any{"spec.database.engineVersion": "17.7"}, field: "spec.database.engineVersion", was: "16", now: "17"},
+		// Valkey back to Redis is a downgrade, which Terraform replaces for.
+		"CacheEngine": {set: map[string]any{"spec.cache.engine": "redis"}, field: "spec.cache.engine", was: "valkey", now: "redis"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -171,6 +173,7 @@ var allowedEdits = map[string]map[string]any{
 	"DatabaseMinor":     {"spec.database.engineVersion": "16.9"},
 	"DatabaseCapacity":  {"spec.database.minCapacity": 1.0, "spec.database.maxCapacity": 4.0},
 	"CacheNodeType":     {"spec.cache.nodeType": "cache.t4g.medium"},
+	"CacheToValkey":     {"spec.cache.engine": "valkey"},
 	"InitUser": {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
 		"spec.auth.disableEmailPasswordAuth": false},
 	"Digest":        {"spec.langfuse.web.digest": "sha256:" + strings.Repeat("ab", 32)},
@@ -377,6 +380,10 @@ func TestImmutableFieldsRefusedByXRD(t *testing.T) {
 			set: map[string]any{"spec.database.engineVersion": "17.7"}, old: map[string]any{"spec.database.engineVersion": "16.8"},
 			field: "spec.database.engineVersion",
 		},
+		"CacheEngine": {
+			set: map[string]any{"spec.cache.engine": "redis"}, old: map[string]any{"spec.cache.engine": "valkey"},
+			field: "spec.cache.engine",
+		},
 	}
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
 		v := xrdValidator(t, path)
@@ -506,6 +513,7 @@ func TestImmutableEditSeenByEveryWitness(t *testing.T) {
 		"spec.domain.zoneName":           {"spec.domain.zoneName": "example.org"},
 		"spec.auth.cognito.domainPrefix": {"spec.auth.cognito.domainPrefix": "login"},
 		"spec.database.engineVersion":    {"spec.database.engineVersion": "17.7"},
+		"spec.cache.engine":              {"spec.cache.engine": "redis"},
 	}
 	xr := loadXR(t, exampleClaimXR)
 	full, _, _ := converge(t, xr)

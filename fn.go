@@ -168,6 +168,7 @@ func (c *call) world(req *fnv1.RunFunctionRequest, generate generator) *world {
 	w.xrConnection = c.oxr.ConnectionDetails
 	w.xrSecret.name, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.name")
 	w.xrSecret.namespace, _ = c.oxr.Resource.GetString("spec.writeConnectionSecretToRef.namespace")
+	w.defaultCacheEngine()
 	return w
 }
 

@@ -59,6 +59,7 @@ const (
 	compDatabaseSecretVersion    = "database-password-version"
 	compCacheSubnetGroup         = "cache-subnet-group"
 	compCacheParameters          = "cache-parameters"
+	compCacheParametersValkey    = "cache-parameters-valkey"
 	compCache                    = "cache"
 	compCacheSecret              = "cache-token"
 	compCacheSecretVersion       = "cache-token-version"
@@ -171,6 +172,18 @@ func readyOf(component string) need { return need{component: component, ready: t
 // withCognitoOnly makes a need apply only with Cognito.
 func withCognitoOnly(n need) need {
 	n.when = withCognito
+	return n
+}
+
+// withValkeyOnly makes a need apply only to a Valkey cache.
+func withValkeyOnly(n need) need {
+	n.when = withValkey
+	return n
+}
+
+// withRedisOnly makes a need apply only to a Redis cache.
+func withRedisOnly(n need) need {
+	n.when = withRedis
 	return n
 }
 
@@ -300,11 +313,14 @@ var graph = []component{
 		needs: []need{{component: compDatabase, ready: true}},
 		build: single(databasePasswordCopy.buildVersion)},
 	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, tierCache, false))},
-	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: always, build: single(buildCacheParameters)},
+	// One parameter group per engine (cache.go). Redis's stays once it
+	// exists: the cache may still use it while it moves to Valkey.
+	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: withRedis, retained: always, build: single(buildCacheParameters(cacheEngineRedis))},
+	{name: compCacheParametersValkey, title: "CacheParametersValkey", condition: conditionCache, enabled: withValkey, build: single(buildCacheParameters(cacheEngineValkey))},
 	// The replication group names its parameter group (it has no selector
 	// for it), and ElastiCache refuses a group that does not exist yet.
 	{name: compCache, title: "Cache", condition: conditionCache, enabled: always,
-		needs: []need{readyOf(compCacheParameters)},
+		needs: []need{withValkeyOnly(readyOf(compCacheParametersValkey)), withRedisOnly(readyOf(compCacheParameters))},
 		build: single(buildCache)},
 	{name: compCacheSecret, title: "CacheToken", condition: conditionCache, enabled: always, build: single(cacheTokenCopy.buildSecret)},
 	{name: compCacheSecretVersion, title: "CacheTokenVersion", condition: conditionCache, enabled: always,

@@ -100,6 +100,19 @@ var immutables = []immutable{
 		want: func(s *Spec) string { major, _, _ := strings.Cut(s.Database.EngineVersion, "."); return major },
 		in:   []string{compDatabaseParameters},
 	},
+	{
+		// Redis moves to Valkey in place; back is a downgrade, which
+		// Terraform only does by replacing the cache.
+		field: "spec.cache.engine",
+		built: func(fp map[string]any, _ *Spec) string {
+			if e := str(fp["engine"]); e == cacheEngineValkey {
+				return e
+			}
+			return "" // Redis may become anything
+		},
+		want: func(s *Spec) string { return s.engineOf() },
+		in:   []string{compCache},
+	},
 }
 
 // hostNameOf is the DNS name a certificate, record or Cognito domain was built for.

@@ -91,14 +91,14 @@ var awsNameRules = map[string]struct {
 	re     *regexp.Regexp
 	not    []string // prefixes AWS refuses
 }{
-	compALB:              {maxLen: 32, re: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`), not: []string{"internal-"}},
-	compALBTargetGroup:   {maxLen: 32, re: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`)},
-	compALBSecurityGroup: {maxLen: 255, re: regexp.MustCompile(`^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`), not: []string{"sg-"}},
-	compWebSecurityGroup: {maxLen: 255, re: regexp.MustCompile(`^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`), not: []string{"sg-"}},
-	compUserPool:         {maxLen: 128, re: regexp.MustCompile(`^[\w\s+=,.@-]+$`)},
-	compUserPoolClient:   {maxLen: 128, re: regexp.MustCompile(`^[\w\s+=,.@-]+$`)},
-	compClientSecret:     {maxLen: 512, re: regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)},
-	compCacheParameters:  {maxLen: 255, re: regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9])*$`)},
+	compALB:                   {maxLen: 32, re: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`), not: []string{"internal-"}},
+	compALBTargetGroup:        {maxLen: 32, re: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`)},
+	compALBSecurityGroup:      {maxLen: 255, re: regexp.MustCompile(`^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`), not: []string{"sg-"}},
+	compWebSecurityGroup:      {maxLen: 255, re: regexp.MustCompile(`^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`), not: []string{"sg-"}},
+	compUserPool:              {maxLen: 128, re: regexp.MustCompile(`^[\w\s+=,.@-]+$`)},
+	compUserPoolClient:        {maxLen: 128, re: regexp.MustCompile(`^[\w\s+=,.@-]+$`)},
+	compClientSecret:          {maxLen: 512, re: regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)},
+	compCacheParametersValkey: {maxLen: 255, re: regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9])*$`)},
 }
 
 // TestNamesWithinAWSLimits renders XRs with the longest namespace and name

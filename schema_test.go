@@ -311,6 +311,12 @@ var renderVariants = map[string]map[string]any{
 		"spec.langfuse.web.maxReplicas":     int64(8),
 	},
 	"RegistryLogin": {"spec.langfuse.registryCredentials": map[string]any{"secretName": "docker-hub"}},
+	// Langfuse 3 on Redis, as claims before Langfuse 4 and Valkey run.
+	"Langfuse3Redis": {"spec.langfuse.version": "3.174.1", "spec.cache.engine": "redis", "spec.clickhouse.version": "24.8.14.39"},
+	"MigrationDual": {
+		"spec.langfuse.migration":       map[string]any{"writeMode": "dual", "historicBackfill": true, "previewOptIn": true},
+		"spec.langfuse.worker.replicas": int64(2),
+	},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
 		"spec.database.engineVersion":        "16.9",

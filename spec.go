@@ -148,8 +148,11 @@ type Database struct {
 	MaxCapacity float64  `json:"maxCapacity,omitempty"`
 }
 
-// Cache sizes ElastiCache.
+// Cache sizes ElastiCache and picks its engine.
 type Cache struct {
+	// Engine is valkey or redis; empty keeps what runs, and a new cache
+	// runs Valkey (cache.go).
+	Engine   string `json:"engine,omitempty"`
 	NodeType string `json:"nodeType,omitempty"`
 }
 
@@ -516,6 +519,9 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 
 	errs = append(errs, s.Database.validate(spec.Child("database"))...)
 	errs = append(errs, matches(spec.Child("cache", "nodeType"), s.Cache.NodeType, reCacheNodeTyp, "an ElastiCache node type such as cache.t4g.small")...)
+	if e := s.Cache.Engine; e != "" && e != cacheEngineValkey && e != cacheEngineRedis {
+		errs = append(errs, field.NotSupported(spec.Child("cache", "engine"), e, []string{cacheEngineValkey, cacheEngineRedis}))
+	}
 	return errs
 }
 
