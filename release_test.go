@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -281,5 +283,61 @@ func TestLoadBalancerClosesIdleConnectionsFirst(t *testing.T) {
 	}
 	if got := lookup(out[compALBTargetGroup], "spec.forProvider.healthCheck.path"); got != langfuseReadyPath {
 		t.Errorf("the target group checks %v, want %s, which fails once a web task received SIGTERM", got, langfuseReadyPath)
+	}
+}
+
+// langfuseBooleans are the variables Langfuse's env schemas read as
+// z.enum(["true", "false"]) (web/src/env.mjs, worker/src/env.ts and
+// packages/shared/src/env.ts at 3.174.1 and 4.16.0): any other spelling
+// stops the container at start-up.
+var langfuseBooleans = []string{
+	"AUTH_DISABLE_SIGNUP", "AUTH_DISABLE_USERNAME_PASSWORD", "AUTH_COGNITO_ALLOW_ACCOUNT_LINKING", "LANGFUSE_CSP_ENFORCE_HTTPS",
+	"CLICKHOUSE_CLUSTER_ENABLED", "REDIS_TLS_ENABLED", "LANGFUSE_S3_BATCH_EXPORT_ENABLED",
+	"LANGFUSE_MIGRATION_V4_ALLOW_PREVIEW_OPT_IN", "LANGFUSE_BACKGROUND_MIGRATION_V4_ENABLE_HISTORIC_BACKFILL",
+	"LANGFUSE_BACKGROUND_MIGRATION_V4_DROP_PID_TID_SORTING_TABLES",
+}
+
+// langfuseURLs are the variables the schemas check as URLs with a scheme.
+var langfuseURLs = []string{"NEXTAUTH_URL", "CLICKHOUSE_URL", "AUTH_COGNITO_ISSUER"}
+
+// TestEveryVariantStartsLangfuse reads web's and the worker's environment in
+// every render variant as Langfuse's start-up does: the booleans as the
+// schemas spell them, the URLs with a scheme, the stuck threshold a whole
+// number of minutes, and the worker's migration flags in a combination
+// validateV4Flags accepts. (Langfuse's own schemas ran against these task
+// definitions at both tags once: ../shared/notes/langfuse-env-check.md.)
+func TestEveryVariantStartsLangfuse(t *testing.T) {
+	for name, set := range renderVariants {
+		t.Run(name, func(t *testing.T) {
+			xr := withSpec(t, loadXR(t, exampleClaimXR), set)
+			out, _ := rendered(t, xr)
+			v4 := parseSpecOf(t, xr).isV4()
+			for _, task := range []string{compWebTask, compWorkerTask} {
+				env, _ := variables(containerOf(t, revisionOf(t, out, task)))
+				for _, v := range langfuseBooleans {
+					if got, ok := env[v]; ok && got != "true" && got != "false" {
+						t.Errorf("%s: %s=%q, which Langfuse refuses: want true or false", task, v, got)
+					}
+				}
+				for _, v := range langfuseURLs {
+					if got, ok := env[v]; ok {
+						if u, err := url.Parse(got); err != nil || u.Scheme == "" || u.Host == "" {
+							t.Errorf("%s: %s=%q is not a URL with a scheme and a host", task, v, got)
+						}
+					}
+				}
+				if got, ok := env["LANGFUSE_QUEUE_CONSUMPTION_STUCK_THRESHOLD_MINUTES"]; ok {
+					if n, err := strconv.Atoi(got); err != nil || n <= 0 {
+						t.Errorf("%s: the stuck threshold %q is not a positive whole number", task, got)
+					}
+				}
+				if v4 != (env["LANGFUSE_MIGRATION_V4_WRITE_MODE"] != "") {
+					t.Errorf("%s: Langfuse 4 is %v, but the migration's variables are set %v", task, v4, !v4)
+				}
+				if err := validateV4Flags(env); task == compWorkerTask && env["LANGFUSE_MIGRATION_V4_WRITE_MODE"] != "" && err != nil {
+					t.Errorf("Langfuse's worker would refuse to start: %v", err)
+				}
+			}
+		})
 	}
 }
