@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/crossplane-contrib/function-langfuse/internal/tfcontract"
@@ -39,6 +41,13 @@ var inPlaceDespiteCondition = map[string]string{
 	// subnet_mapping changes; the subnets of an application load balancer
 	// are set in place (SetSubnets). The NLB's rule does not apply.
 	"LB/subnets": "an application load balancer's subnets update in place",
+	// customizeDiffEngineForceNewOnDowngrade and
+	// customizeDiffEngineVersionForceNewOnDowngrade (engine_version.go)
+	// replace a replication group only to go from valkey back to redis, or
+	// to a lower version: the function moves Redis 7.1 to Valkey 8.1 and
+	// refuses the way back (spec.cache.engine).
+	"ReplicationGroup/engine":        "redis to valkey is an in-place engine upgrade",
+	"ReplicationGroup/engineVersion": "a higher engine version is an in-place upgrade",
 }
 
 // replaceOnlyChanges lists, for each resource kept under the same name from
@@ -81,22 +90,46 @@ func TestAllowedEditsChangeNoReplaceOnlyAttribute(t *testing.T) {
 	for _, path := range []string{exampleClaimXR, exampleNamespacedXR} {
 		for _, name := range slices.Sorted(maps.Keys(allowedEdits)) {
 			t.Run(path+"/"+name, func(t *testing.T) {
-				xr := loadXR(t, path)
-				p, before, _ := converge(t, xr)
-				edited := withSpec(t, xr, allowedEdits[name])
-				for step := range 3 {
-					after := run(t, p.request(edited, nil))
-					if msg := fatal(after); msg != "" {
-						t.Fatalf("step %d: an allowed edit was refused: %s", step, msg)
-					}
-					for _, c := range replaceOnlyChanges(t, before, after) {
-						t.Errorf("step %d: upjet would refuse this update, so the edit never reaches AWS: %s", step, c)
-					}
-					p.observeAll(t, after)
-					before = after
-				}
+				assertEditAppliesInPlace(t, loadXR(t, path), allowedEdits[name])
 			})
 		}
+		for _, name := range slices.Sorted(maps.Keys(allowedEditsFrom)) {
+			t.Run(path+"/"+name, func(t *testing.T) {
+				e := allowedEditsFrom[name]
+				assertEditAppliesInPlace(t, withSpec(t, loadXR(t, path), e.from), e.edit)
+			})
+		}
+	}
+}
+
+// allowedEditsFrom are allowed edits of a claim that does not run the
+// defaults: what older releases composed.
+var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
+	"RedisToValkey":  {from: map[string]any{"spec.cache.engine": "redis"}, edit: map[string]any{"spec.cache.engine": "valkey"}},
+	"Langfuse3To4":   {from: map[string]any{"spec.langfuse.version": "3.174.1"}, edit: map[string]any{"spec.langfuse.version": "4.16.0"}},
+	"LegacyToDual":   {from: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "legacy"}}, edit: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "dual"}}},
+	"DualToCutOver":  {from: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "dual"}}, edit: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "events_only"}}},
+	"ClickHouse2512": {from: map[string]any{"spec.langfuse.version": "3.174.1", "spec.clickhouse.version": "24.8.14.39"}, edit: map[string]any{"spec.clickhouse.version": "25.12.9.61"}},
+}
+
+// assertEditAppliesInPlace converges xr, applies an edit and lets the
+// provider follow for a few calls (a new task definition revision becomes
+// Ready, the service switches, the old revision goes): no resource kept
+// under the same name may change a replace-only attribute at any step.
+func assertEditAppliesInPlace(t *testing.T, from *structpb.Struct, edit map[string]any) {
+	t.Helper()
+	p, before, _ := converge(t, from)
+	edited := withSpec(t, from, edit)
+	for step := range 3 {
+		after := run(t, p.request(edited, nil))
+		if msg := fatal(after); msg != "" {
+			t.Fatalf("step %d: an allowed edit was refused: %s", step, msg)
+		}
+		for _, c := range replaceOnlyChanges(t, before, after) {
+			t.Errorf("step %d: upjet would refuse this update, so the edit never reaches AWS: %s", step, c)
+		}
+		p.observeAll(t, after)
+		before = after
 	}
 }
 
