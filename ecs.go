@@ -61,6 +61,6 @@ func buildServiceNamespace(w *world) (*composed.Unstructured, error) {
 	return w.style.New(compServiceNamespace, kindPrivateDNSNamespace, w.spec.Region, map[string]any{
 		"name":        w.serviceNamespaceName(),
 		"description": "Langfuse services of https://" + w.spec.FQDN(),
-		"vpc":         w.spec.Network.VPCID,
+		"vpc":         w.vpcID(),
 	}, mrOptions{tagged: true}), nil
 }

@@ -34,7 +34,7 @@ func buildFileSystem(w *world) (*composed.Unstructured, error) {
 // removes exactly the mount targets of the subnets that changed.
 func buildMountTargets(w *world) (map[string]*composed.Unstructured, error) {
 	out := map[string]*composed.Unstructured{}
-	for _, subnet := range w.spec.Network.PrivateSubnetIDs {
+	for _, subnet := range w.privateSubnetIDs() {
 		body := map[string]any{
 			"fileSystemIdSelector":   selectorFor(compEFS),
 			"subnetId":               subnet,

@@ -69,10 +69,7 @@ func ingressRuleKey(forProvider map[string]any) string {
 }
 
 func buildALB(w *world) (*composed.Unstructured, error) {
-	subnets := make([]any, 0, len(w.spec.Network.PublicSubnetIDs))
-	for _, s := range w.spec.Network.PublicSubnetIDs {
-		subnets = append(subnets, s)
-	}
+	subnets := stringList(w.publicSubnetIDs())
 	name := w.awsName(compALB, w.names.name("alb", maxLoadBalancerName))
 	return w.style.New(compALB, kindLB, w.spec.Region, map[string]any{
 		"name":                  name,
@@ -97,7 +94,7 @@ func buildTargetGroup(w *world) (*composed.Unstructured, error) {
 		"protocol":        "HTTP",
 		"protocolVersion": "HTTP1",
 		"targetType":      "ip", // Fargate tasks register by IP
-		"vpcId":           w.spec.Network.VPCID,
+		"vpcId":           w.vpcID(),
 		"healthCheck": map[string]any{
 			"enabled":            true,
 			"path":               langfuseReadyPath,

@@ -94,7 +94,7 @@ func buildSecurityGroup(t tier) func(*world) (*composed.Unstructured, error) {
 		return w.style.New(component, kindSecurityGroup, w.spec.Region, map[string]any{
 			"name":                name,
 			"description":         sg.description,
-			"vpcId":               w.spec.Network.VPCID,
+			"vpcId":               w.vpcID(),
 			"revokeRulesOnDelete": true,
 		}, mrOptions{tagged: true, stateful: sg.keptWithData, extraTags: map[string]string{tagName: name}}), nil
 	}
@@ -176,7 +176,7 @@ func buildPrivateSubnetGroup(component string, k kind, t tier, keptWithData bool
 		name := w.externalName(component, w.names.name(string(t), maxRDSIdentifier))
 		return w.style.New(component, k, w.spec.Region, map[string]any{
 			"description": "Langfuse " + string(t) + ": the private subnets",
-			"subnetIds":   stringList(w.spec.Network.PrivateSubnetIDs),
+			"subnetIds":   stringList(w.privateSubnetIDs()),
 		}, mrOptions{tagged: true, stateful: keptWithData, externalName: name}), nil
 	}
 }

@@ -68,17 +68,13 @@ func (s service) buildService(w *world) (*composed.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	subnets := make([]any, 0, len(w.spec.Network.PrivateSubnetIDs))
-	for _, id := range w.spec.Network.PrivateSubnetIDs {
-		subnets = append(subnets, id)
-	}
 	body := map[string]any{
 		"clusterSelector": selectorFor(compECSCluster),
 		"taskDefinition":  taskDefinition,
 		"launchType":      "FARGATE",
 		"platformVersion": "LATEST",
 		"networkConfiguration": map[string]any{
-			"subnets":               subnets,
+			"subnets":               stringList(w.privateSubnetIDs()),
 			"securityGroupSelector": selectorFor(securityGroupComponent(s.securityGroup)),
 			"assignPublicIp":        false,
 		},

@@ -135,7 +135,7 @@ func buildFileSystemUsages(w *world) (map[string]*composed.Unstructured, error) 
 	out := map[string]*composed.Unstructured{}
 	for _, n := range w.byComponent[compEFSMountTargets] {
 		subnet := mountTargetKey(memberBody(w.observed[n].Resource))
-		if !slices.Contains(w.spec.Network.PrivateSubnetIDs, subnet) {
+		if !slices.Contains(w.privateSubnetIDs(), subnet) {
 			continue // on its way out, with its Usage
 		}
 		by, err := w.usedRef(compEFSMountTargets, map[string]any{labelComponent: compEFSMountTargets, labelMember: subnet})
