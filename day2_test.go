@@ -174,6 +174,7 @@ var allowedEdits = map[string]map[string]any{
 	"DatabaseCapacity":  {"spec.database.minCapacity": 1.0, "spec.database.maxCapacity": 4.0},
 	"CacheNodeType":     {"spec.cache.nodeType": "cache.t4g.medium"},
 	"CacheToValkey":     {"spec.cache.engine": "valkey"},
+	"Logging":           {"spec.langfuse.logLevel": "debug", "spec.langfuse.logFormat": "json"},
 	"InitUser": {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
 		"spec.auth.disableEmailPasswordAuth": false},
 	"Digest":        {"spec.langfuse.web.digest": "sha256:" + strings.Repeat("ab", 32)},

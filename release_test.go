@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,6 +298,14 @@ var langfuseBooleans = []string{
 	"LANGFUSE_BACKGROUND_MIGRATION_V4_DROP_PID_TID_SORTING_TABLES",
 }
 
+// langfuseEnums are the other enumerations the schemas read, with their values.
+var langfuseEnums = map[string][]string{
+	"LANGFUSE_LOG_LEVEL":                          langfuseLogLevels,
+	"LANGFUSE_LOG_FORMAT":                         langfuseLogFormats,
+	"LANGFUSE_MIGRATION_V4_WRITE_MODE":            writeModes,
+	"LANGFUSE_MIGRATION_V4_NATIVE_OTEL_BEHAVIOUR": {"dual_write", "direct"},
+}
+
 // langfuseURLs are the variables the schemas check as URLs with a scheme.
 var langfuseURLs = []string{"NEXTAUTH_URL", "CLICKHOUSE_URL", "AUTH_COGNITO_ISSUER"}
 
@@ -319,6 +328,11 @@ func TestEveryVariantStartsLangfuse(t *testing.T) {
 						t.Errorf("%s: %s=%q, which Langfuse refuses: want true or false", task, v, got)
 					}
 				}
+				for v, values := range langfuseEnums {
+					if got, ok := env[v]; ok && !slices.Contains(values, got) {
+						t.Errorf("%s: %s=%q, which Langfuse refuses: want one of %v", task, v, got, values)
+					}
+				}
 				for _, v := range langfuseURLs {
 					if got, ok := env[v]; ok {
 						if u, err := url.Parse(got); err != nil || u.Scheme == "" || u.Host == "" {
@@ -339,5 +353,29 @@ func TestEveryVariantStartsLangfuse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLogSettingsReachWebAndWorker checks Langfuse's log level and format
+// reach both containers when asked, and nothing is set (no new revision for
+// an existing claim) when not.
+func TestLogSettingsReachWebAndWorker(t *testing.T) {
+	for set, want := range map[string]map[string]string{
+		"asked":   {"LANGFUSE_LOG_LEVEL": "debug", "LANGFUSE_LOG_FORMAT": "json"},
+		"unasked": {"LANGFUSE_LOG_LEVEL": "", "LANGFUSE_LOG_FORMAT": ""},
+	} {
+		xr := loadXR(t, exampleClaimXR)
+		if set == "asked" {
+			xr = withSpec(t, xr, map[string]any{"spec.langfuse.logLevel": "debug", "spec.langfuse.logFormat": "json"})
+		}
+		out, _ := rendered(t, xr)
+		for _, task := range []string{compWebTask, compWorkerTask} {
+			env, _ := variables(containerOf(t, revisionOf(t, out, task)))
+			for k, v := range want {
+				if env[k] != v {
+					t.Errorf("%s, %s: %s=%q, want %q", set, task, k, env[k], v)
+				}
+			}
+		}
 	}
 }

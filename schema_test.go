@@ -316,6 +316,8 @@ var renderVariants = map[string]map[string]any{
 	"MigrationDual": {
 		"spec.langfuse.migration":       map[string]any{"writeMode": "dual", "historicBackfill": true, "previewOptIn": true},
 		"spec.langfuse.worker.replicas": int64(2),
+		"spec.langfuse.logLevel":        "warn",
+		"spec.langfuse.logFormat":       "json",
 	},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),

@@ -70,6 +70,10 @@ type Cognito struct {
 // Langfuse pins the Langfuse release and sizes its containers.
 type Langfuse struct {
 	Version string `json:"version,omitempty"`
+	// LogLevel and LogFormat are Langfuse's own; empty leaves its defaults
+	// (info, text), and task definitions as they were.
+	LogLevel  string `json:"logLevel,omitempty"`
+	LogFormat string `json:"logFormat,omitempty"`
 	// ImageRegistry, when set, prefixes every image (an ECR pull-through
 	// cache of Docker Hub, say), so no task pulls from Docker Hub itself.
 	ImageRegistry       string               `json:"imageRegistry,omitempty"`
@@ -167,6 +171,13 @@ const (
 
 	ManagedLoginV2      = "v2"
 	ManagedLoginClassic = "classic"
+)
+
+// Langfuse's log levels and formats (packages/shared/src/env.ts, 3.174.1
+// and 4.16.0).
+var (
+	langfuseLogLevels  = []string{"trace", "debug", "info", "warn", "error", "fatal"}
+	langfuseLogFormats = []string{"text", "json"}
 )
 
 // organizationRoles are the roles Langfuse gives members of an organization.
@@ -660,6 +671,12 @@ func (l *Langfuse) validate(lf *field.Path) field.ErrorList {
 		errs = append(errs, l.Init.validate(lf.Child("init"))...)
 	}
 	errs = append(errs, l.validateMigration(lf)...)
+	if l.LogLevel != "" && !slices.Contains(langfuseLogLevels, l.LogLevel) {
+		errs = append(errs, field.NotSupported(lf.Child("logLevel"), l.LogLevel, langfuseLogLevels))
+	}
+	if l.LogFormat != "" && !slices.Contains(langfuseLogFormats, l.LogFormat) {
+		errs = append(errs, field.NotSupported(lf.Child("logFormat"), l.LogFormat, langfuseLogFormats))
+	}
 	if r := l.RegistryCredentials; r != nil {
 		rc := lf.Child("registryCredentials")
 		errs = append(errs, matches(rc.Child("secretName"), r.SecretName, reK8sName, "the name of a Kubernetes Secret in the claim's namespace")...)

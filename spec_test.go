@@ -69,6 +69,8 @@ var badSpecs = map[string]struct {
 	"TwoClickHouses":                  {set: map[string]any{"spec.clickhouse.replicas": int64(2)}, field: "spec.clickhouse.replicas"},
 	"ClickHouseAutoscaled":            {set: map[string]any{"spec.clickhouse.maxReplicas": int64(2)}, field: "spec.clickhouse.maxReplicas"},
 	"RegistryTrailingSlash":           {set: map[string]any{"spec.langfuse.imageRegistry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/"}, field: "spec.langfuse.imageRegistry"},
+	"BadLogLevel":                     {set: map[string]any{"spec.langfuse.logLevel": "verbose"}, field: "spec.langfuse.logLevel"},
+	"BadLogFormat":                    {set: map[string]any{"spec.langfuse.logFormat": "JSON"}, field: "spec.langfuse.logFormat"},
 	"RegistryWithScheme":              {set: map[string]any{"spec.langfuse.imageRegistry": "https://registry.example.com"}, field: "spec.langfuse.imageRegistry"},
 	"OrganizationWithoutID":           {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"role": "MEMBER"}}, field: "spec.langfuse.defaultOrganization.id"},
 	"BadOrganizationRole":             {set: map[string]any{"spec.langfuse.defaultOrganization": map[string]any{"id": "acme", "role": "GUEST"}}, field: "spec.langfuse.defaultOrganization.role"},

@@ -401,6 +401,12 @@ func appSettings(w *world, t Task, port int) (settings, error) {
 	// Both read the migration's state: the worker migrates, web gates its
 	// API and UI on it.
 	maps.Copy(env, w.migrationEnv())
+	if l := w.spec.Langfuse.LogLevel; l != "" {
+		env["LANGFUSE_LOG_LEVEL"] = l
+	}
+	if f := w.spec.Langfuse.LogFormat; f != "" {
+		env["LANGFUSE_LOG_FORMAT"] = f
+	}
 	secrets := map[string]string{
 		"SALT":                jsonKey(credentials, "SALT"),
 		"ENCRYPTION_KEY":      jsonKey(credentials, "ENCRYPTION_KEY"),
