@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -20,13 +22,40 @@ const maxCreationToken = 64
 
 func buildFileSystem(w *world) (*composed.Unstructured, error) {
 	token := w.keptField(compEFS, "creationToken", w.names.name("clickhouse", maxCreationToken))
-	return w.style.New(compEFS, kindFileSystem, w.spec.Region, map[string]any{
+	body := map[string]any{
 		// The token makes creation idempotent, and AWS cannot change it.
 		"creationToken":   token,
 		"encrypted":       true,
 		"performanceMode": "generalPurpose",
-		"throughputMode":  "elastic",
-	}, mrOptions{stateful: true, tagged: true, extraTags: map[string]string{tagName: token}}), nil
+		// Elastic: ClickHouse's merges come in bursts, which bursting
+		// mode pays for with credits a small file system rarely has.
+		"throughputMode": "elastic",
+	}
+	if st := w.spec.ClickHouse.Storage; st != nil {
+		if st.ThroughputMode != "" {
+			body["throughputMode"] = st.ThroughputMode
+		}
+		if st.ProvisionedThroughputMibps != nil {
+			body["provisionedThroughputInMibps"] = *st.ProvisionedThroughputMibps
+		}
+		if d := st.InfrequentAccessAfterDays; d != 0 {
+			// Back to standard storage on the first read: ClickHouse
+			// reads a part again when it merges or queries it.
+			body["lifecyclePolicy"] = []any{
+				map[string]any{"transitionToIa": iaTransition(d)},
+				map[string]any{"transitionToPrimaryStorageClass": "AFTER_1_ACCESS"},
+			}
+		}
+	}
+	return w.style.New(compEFS, kindFileSystem, w.spec.Region, body, mrOptions{stateful: true, tagged: true, extraTags: map[string]string{tagName: token}}), nil
+}
+
+// iaTransition is EFS's name of a transition after d days.
+func iaTransition(d int64) string {
+	if d == 1 {
+		return "AFTER_1_DAY"
+	}
+	return fmt.Sprintf("AFTER_%d_DAYS", d)
 }
 
 // buildMountTargets puts the file system into each private subnet, each

@@ -318,6 +318,7 @@ var renderVariants = map[string]map[string]any{
 		"spec.langfuse.worker.replicas": int64(2),
 		"spec.langfuse.logLevel":        "warn",
 		"spec.langfuse.logFormat":       "json",
+		"spec.clickhouse.storage":       map[string]any{"throughputMode": "provisioned", "provisionedThroughputMibps": 128.0, "infrequentAccessAfterDays": int64(1)},
 	},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),

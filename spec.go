@@ -139,7 +139,23 @@ type Task struct {
 	MaxReplicas *int64 `json:"maxReplicas,omitempty"`
 	CPU         int64  `json:"cpu,omitempty"`
 	Memory      int64  `json:"memory,omitempty"`
+	// Storage is ClickHouse's file system (efs.go).
+	Storage *Storage `json:"storage,omitempty"`
 }
+
+// Storage configures the EFS file system ClickHouse keeps its data on.
+type Storage struct {
+	ThroughputMode             string   `json:"throughputMode,omitempty"`
+	ProvisionedThroughputMibps *float64 `json:"provisionedThroughputMibps,omitempty"`
+	InfrequentAccessAfterDays  int64    `json:"infrequentAccessAfterDays,omitempty"`
+}
+
+// EFS's throughput modes, and the days after which it can move a file to
+// Infrequent Access (elasticfilesystem's TransitionToIARules).
+var (
+	efsThroughputModes = []string{"elastic", "bursting", "provisioned"}
+	efsIADays          = []int64{1, 7, 14, 30, 60, 90, 180, 270, 365}
+)
 
 // Database sizes Aurora Serverless v2, in ACUs.
 type Database struct {
@@ -516,6 +532,15 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	if s.ClickHouse.MaxReplicas != nil {
 		errs = append(errs, field.Forbidden(ch.Child("maxReplicas"), "ClickHouse runs as exactly one task and is not autoscaled"))
 	}
+	errs = append(errs, s.ClickHouse.Storage.validate(ch.Child("storage"))...)
+	for _, t := range []struct {
+		p    *field.Path
+		task Task
+	}{{lf.Child("web"), s.Langfuse.Web}, {lf.Child("worker"), s.Langfuse.Worker}} {
+		if t.task.Storage != nil {
+			errs = append(errs, field.Forbidden(t.p.Child("storage"), "only ClickHouse keeps data: set spec.clickhouse.storage"))
+		}
+	}
 	chv := reCHVersion.FindStringSubmatch(s.ClickHouse.Version)
 	switch {
 	case chv == nil:
@@ -532,6 +557,29 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 	errs = append(errs, matches(spec.Child("cache", "nodeType"), s.Cache.NodeType, reCacheNodeTyp, "an ElastiCache node type such as cache.t4g.small")...)
 	if e := s.Cache.Engine; e != "" && e != cacheEngineValkey && e != cacheEngineRedis {
 		errs = append(errs, field.NotSupported(spec.Child("cache", "engine"), e, []string{cacheEngineValkey, cacheEngineRedis}))
+	}
+	return errs
+}
+
+// validate checks ClickHouse's file system settings.
+func (st *Storage) validate(p *field.Path) field.ErrorList {
+	if st == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	if m := st.ThroughputMode; m != "" && !slices.Contains(efsThroughputModes, m) {
+		errs = append(errs, field.NotSupported(p.Child("throughputMode"), m, efsThroughputModes))
+	}
+	switch provisioned := st.ThroughputMode == "provisioned"; {
+	case provisioned && st.ProvisionedThroughputMibps == nil:
+		errs = append(errs, field.Required(p.Child("provisionedThroughputMibps"), "is required with throughputMode provisioned"))
+	case !provisioned && st.ProvisionedThroughputMibps != nil:
+		errs = append(errs, field.Forbidden(p.Child("provisionedThroughputMibps"), "applies only with throughputMode provisioned"))
+	case provisioned && *st.ProvisionedThroughputMibps < 1:
+		errs = append(errs, field.Invalid(p.Child("provisionedThroughputMibps"), *st.ProvisionedThroughputMibps, "must be at least 1 MiB/s"))
+	}
+	if d := st.InfrequentAccessAfterDays; d != 0 && !slices.Contains(efsIADays, d) {
+		errs = append(errs, field.NotSupported(p.Child("infrequentAccessAfterDays"), strconv.FormatInt(d, 10), []string{"1", "7", "14", "30", "60", "90", "180", "270", "365"}))
 	}
 	return errs
 }

@@ -138,3 +138,38 @@ func selectedComponents(m map[string]any) []string {
 	}
 	return out
 }
+
+// TestClickHouseStorageSettings checks the file system's throughput mode and
+// lifecycle follow spec.clickhouse.storage, and that without it ClickHouse
+// keeps elastic throughput and standard storage.
+func TestClickHouseStorageSettings(t *testing.T) {
+	for name, tc := range map[string]struct {
+		set  map[string]any
+		want map[string]any
+	}{
+		"Defaults": {want: map[string]any{"throughputMode": "elastic", "provisionedThroughputInMibps": nil, "lifecyclePolicy": nil}},
+		"ProvisionedAndIA": {
+			set: map[string]any{"spec.clickhouse.storage": map[string]any{"throughputMode": "provisioned", "provisionedThroughputMibps": 64.0, "infrequentAccessAfterDays": int64(1)}},
+			want: map[string]any{"throughputMode": "provisioned", "provisionedThroughputInMibps": 64.0, "lifecyclePolicy": []any{
+				map[string]any{"transitionToIa": "AFTER_1_DAY"}, map[string]any{"transitionToPrimaryStorageClass": "AFTER_1_ACCESS"},
+			}},
+		},
+		"IAAfter30Days": {
+			set: map[string]any{"spec.clickhouse.storage": map[string]any{"infrequentAccessAfterDays": int64(30)}},
+			want: map[string]any{"throughputMode": "elastic", "lifecyclePolicy": []any{
+				map[string]any{"transitionToIa": "AFTER_30_DAYS"}, map[string]any{"transitionToPrimaryStorageClass": "AFTER_1_ACCESS"},
+			}},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, _ := rendered(t, withSpec(t, loadXR(t, exampleClaimXR), tc.set))
+			got := map[string]any{}
+			for k := range tc.want {
+				got[k] = fp(out[compEFS])[k]
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("the file system: -want, +got:\n%s", diff)
+			}
+		})
+	}
+}
