@@ -128,7 +128,7 @@ type DefaultOrganization struct {
 	Role string `json:"role,omitempty"`
 }
 
-// Task sizes one ECS task. Version is used by ClickHouse only, MaxReplicas
+// Task sizes one ECS task. Version and Storage are used by ClickHouse only, MaxReplicas
 // by the autoscaled web and worker only.
 type Task struct {
 	Version string `json:"version,omitempty"`
