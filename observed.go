@@ -49,10 +49,13 @@ type world struct {
 	// worked out once per call.
 	credentialsDoc []byte
 	credentialsErr error
+	// running is the container each service runs, read off its revision
+	// once per call (release.go).
+	running map[string]running
 }
 
 func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
-	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, revisions: map[string]resource.Name{}, ready: map[resource.Name]bool{}, failed: map[resource.Name]string{}, generate: generateRandom}
+	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, revisions: map[string]resource.Name{}, running: map[string]running{}, ready: map[resource.Name]bool{}, failed: map[resource.Name]string{}, generate: generateRandom}
 	for name, o := range observed {
 		if o.Resource == nil {
 			continue

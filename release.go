@@ -97,16 +97,32 @@ func (m *Migration) combinations(p *field.Path, mode string) field.ErrorList {
 	return errs
 }
 
+// running is the container a service runs, and whether it is known.
+type running struct {
+	container containerDefinition
+	known     bool
+}
+
 // runningContainer is the container of the task definition revision a
-// service runs, as AWS reports it.
+// service runs, as AWS reports it. The write mode, the health path, the
+// condition and the checks all ask, so it is decoded once per call.
 func (w *world) runningContainer(task, service string) (containerDefinition, bool) {
+	r, ok := w.running[service]
+	if !ok {
+		r = w.readRunningContainer(task, service)
+		w.running[service] = r
+	}
+	return r.container, r.known
+}
+
+func (w *world) readRunningContainer(task, service string) running {
 	svc := w.observedOne(service)
 	if svc == nil {
-		return containerDefinition{}, false
+		return running{}
 	}
 	runs, _ := svc.GetString("status.atProvider.taskDefinition")
 	if runs == "" {
-		return containerDefinition{}, false
+		return running{}
 	}
 	for _, n := range w.byComponent[task] {
 		o := w.observed[n].Resource
@@ -115,10 +131,10 @@ func (w *world) runningContainer(task, service string) (containerDefinition, boo
 		}
 		var defs []containerDefinition
 		if s, ok := observedForProvider(o)["containerDefinitions"].(string); ok && json.Unmarshal([]byte(s), &defs) == nil && len(defs) == 1 {
-			return defs[0], true
+			return running{container: defs[0], known: true}
 		}
 	}
-	return containerDefinition{}, false
+	return running{}
 }
 
 // imageTag is the tag of an image reference, "" for one pinned by digest.
