@@ -117,18 +117,6 @@ func runningEnv(t *testing.T, p *fakeProvider, task, service string) map[string]
 	return nil
 }
 
-// releaseCondition is the LangfuseRelease condition of a response.
-func releaseCondition(t *testing.T, rsp *fnv1.RunFunctionResponse) *fnv1.Condition {
-	t.Helper()
-	for _, c := range rsp.GetConditions() {
-		if c.GetType() == conditionRelease {
-			return c
-		}
-	}
-	t.Fatalf("no %s condition", conditionRelease)
-	return nil
-}
-
 // TestUpgradeToLangfuse4 plays Langfuse's v3 → v4 upgrade guide on a
 // converged v3 claim: ClickHouse first (a Langfuse 4 release never rolls
 // out before ClickHouse runs 25.12), then v4 in legacy (never events_only
@@ -139,7 +127,7 @@ func releaseCondition(t *testing.T, rsp *fnv1.RunFunctionResponse) *fnv1.Conditi
 func TestUpgradeToLangfuse4(t *testing.T) {
 	v3 := withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.langfuse.version": "3.174.1", "spec.clickhouse.version": "24.8.14.39"})
 	p, rsp, _ := converge(t, v3)
-	if c := releaseCondition(t, rsp); c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != "SupportEnding" || !strings.Contains(c.GetMessage(), "January 2027") {
+	if c := gateCondition(rsp, conditionRelease); c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != "SupportEnding" || !strings.Contains(c.GetMessage(), "January 2027") {
 		t.Errorf("a v3 claim: %s = %v %s %q, want False SupportEnding naming January 2027", conditionRelease, c.GetStatus(), c.GetReason(), c.GetMessage())
 	}
 	if env := runningEnv(t, p, compWorkerTask, compWorkerService); env["LANGFUSE_MIGRATION_V4_WRITE_MODE"] != "" {
@@ -227,7 +215,7 @@ func TestUpgradeToLangfuse4(t *testing.T) {
 			t.Errorf("%s: the worker's health check %q, want %q in it", s.name, hc, s.health)
 		}
 	}
-	if c := releaseCondition(t, rsp); c.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE || c.GetReason() != "Current" {
+	if c := gateCondition(rsp, conditionRelease); c.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE || c.GetReason() != "Current" {
 		t.Errorf("after the cut-over: %s = %s %q, want True Current", conditionRelease, c.GetReason(), c.GetMessage())
 	}
 
@@ -257,15 +245,6 @@ func TestNewInstallStartsInEventsOnly(t *testing.T) {
 			t.Errorf("%s: %v", task, err)
 		}
 	}
-}
-
-// desiredMaps is a response's desired resources, by name.
-func desiredMaps(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for name, r := range rsp.GetDesired().GetResources() {
-		out[name] = r.GetResource().AsMap()
-	}
-	return out
 }
 
 // langfuseWebKeepAliveSeconds is how long Langfuse's web server keeps an idle

@@ -23,16 +23,22 @@ import (
 func rendered(t *testing.T, xr *structpb.Struct) (desired, atProvider map[string]map[string]any) {
 	t.Helper()
 	p, last, _ := converge(t, xr)
-	desired, atProvider = map[string]map[string]any{}, map[string]map[string]any{}
-	for name, r := range last.GetDesired().GetResources() {
-		desired[name] = r.GetResource().AsMap()
-	}
+	desired, atProvider = desiredMaps(last), map[string]map[string]any{}
 	for name, r := range p.observed {
 		st, _ := r.GetResource().AsMap()["status"].(map[string]any)
 		ap, _ := st["atProvider"].(map[string]any)
 		atProvider[name] = ap
 	}
 	return desired, atProvider
+}
+
+// desiredMaps is a response's desired resources, by name.
+func desiredMaps(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for name, r := range rsp.GetDesired().GetResources() {
+		out[name] = r.GetResource().AsMap()
+	}
+	return out
 }
 
 // revisionOf is the one revision of a task definition a converged render
