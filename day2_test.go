@@ -509,23 +509,33 @@ func TestOneEventPerChangeWithoutWaitingFor(t *testing.T) {
 // of its witnesses observed at a time: each alone refuses the edit.
 func TestImmutableEditSeenByEveryWitness(t *testing.T) {
 	edits := map[string]map[string]any{
-		"spec.region":                    {"spec.region": "eu-central-1"},
-		"spec.network.vpcId":             {"spec.network.vpcId": "vpc-0123456789abcdef1"},
-		"spec.domain.zoneId":             {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
-		"spec.domain.hostName":           {"spec.domain.hostName": "observability"},
-		"spec.domain.zoneName":           {"spec.domain.zoneName": "example.org"},
-		"spec.auth.cognito.domainPrefix": {"spec.auth.cognito.domainPrefix": "login"},
-		"spec.database.engineVersion":    {"spec.database.engineVersion": "17.7"},
-		"spec.cache.engine":              {"spec.cache.engine": "redis"},
+		"spec.region":                        {"spec.region": "eu-central-1"},
+		"spec.network.vpcId":                 {"spec.network.vpcId": "vpc-0123456789abcdef1"},
+		"spec.domain.zoneId":                 {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
+		"spec.domain.hostName":               {"spec.domain.hostName": "observability"},
+		"spec.domain.zoneName":               {"spec.domain.zoneName": "example.org"},
+		"spec.auth.cognito.domainPrefix":     {"spec.auth.cognito.domainPrefix": "login"},
+		"spec.database.engineVersion":        {"spec.database.engineVersion": "17.7"},
+		"spec.cache.engine":                  {"spec.cache.engine": "redis"},
+		"spec.network.vpc.cidr":              {"spec.network.vpc.cidr": "10.1.0.0/16"},
+		"spec.network.vpc.availabilityZones": {"spec.network.vpc.availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}},
 	}
+	// The fields of a composed VPC are edited on a Langfuse that has one.
+	ownVPCFields := map[string]bool{"spec.network.vpc.cidr": true, "spec.network.vpc.availabilityZones": true}
 	xr := loadXR(t, exampleClaimXR)
+	ownXR := withSpec(t, xr, ownVPC(map[string]any{}))
 	full, _, _ := converge(t, xr)
+	fullOwn, _, _ := converge(t, ownXR)
 	for _, f := range immutables {
 		for _, witness := range f.in {
 			t.Run(f.field+"/"+witness, func(t *testing.T) {
+				base, observed := xr, full.observed
+				if ownVPCFields[f.field] {
+					base, observed = ownXR, fullOwn.observed
+				}
 				p := newFakeProvider()
-				p.observed[witness] = full.observed[witness]
-				msg := fatal(run(t, p.request(withSpec(t, xr, edits[f.field]), nil)))
+				p.observed[witness] = observed[witness]
+				msg := fatal(run(t, p.request(withSpec(t, base, edits[f.field]), nil)))
 				if !strings.Contains(msg, f.field) || !strings.Contains(msg, "immutable") {
 					t.Errorf("with only %s observed, an edit of %s was not refused naming it: %q", witness, f.field, msg)
 				}

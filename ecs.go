@@ -58,9 +58,13 @@ func (w *world) serviceNamespaceName() string {
 // <XR>-<hash>-services.internal: unique per XR, as two namespaces of one name
 // cannot share a VPC.
 func buildServiceNamespace(w *world) (*composed.Unstructured, error) {
+	vpc, err := w.vpcID()
+	if err != nil {
+		return nil, err
+	}
 	return w.style.New(compServiceNamespace, kindPrivateDNSNamespace, w.spec.Region, map[string]any{
 		"name":        w.serviceNamespaceName(),
 		"description": "Langfuse services of https://" + w.spec.FQDN(),
-		"vpc":         w.vpcID(),
+		"vpc":         vpc,
 	}, mrOptions{tagged: true}), nil
 }

@@ -62,8 +62,12 @@ func iaTransition(d int64) string {
 // mount target named by its subnet: editing privateSubnetIds adds and
 // removes exactly the mount targets of the subnets that changed.
 func buildMountTargets(w *world) (map[string]*composed.Unstructured, error) {
+	subnets, err := w.privateSubnetIDs()
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*composed.Unstructured{}
-	for _, subnet := range w.privateSubnetIDs() {
+	for _, subnet := range subnets {
 		body := map[string]any{
 			"fileSystemIdSelector":   selectorFor(compEFS),
 			"subnetId":               subnet,

@@ -251,30 +251,58 @@ var graph = []component{
 		needs: []need{{component: compCertAuth, fields: []string{statusPathARN}}, {component: compCertAuthRecords, ready: true}},
 		build: single(authCertificate.buildValidation)},
 
-	// What the user's network must be, observed only (prerequisites.go).
-	{name: compNetworkVPC, title: "VPC", condition: conditionNetwork, enabled: always, build: single(buildObservedVPC), check: checkVPC},
+	// Where Langfuse runs: the user's VPC and subnets, observed only, and
+	// what they must be (prerequisites.go); or a VPC of its own, with its
+	// routes out (vpc.go). Tasks start once their subnet's route is there.
+	{name: compNetworkVPC, title: "VPC", condition: conditionNetwork, enabled: always, build: single(buildNetworkVPC), check: checkVPC},
 	{name: compPublicSubnets, title: "PublicSubnets", condition: conditionNetwork, enabled: always, memberKey: subnetKey,
-		build: buildObservedSubnets(compPublicSubnets, func(s *Spec) []string { return s.Network.PublicSubnetIDs }),
-		check: checkSubnets(compPublicSubnets, "spec.network.publicSubnetIds")},
+		needs: []need{ownVPCID()},
+		build: buildNetworkSubnets(compPublicSubnets), check: checkSubnets(compPublicSubnets, "spec.network.publicSubnetIds")},
 	{name: compPrivateSubnets, title: "PrivateSubnets", condition: conditionNetwork, enabled: always, memberKey: subnetKey,
-		build: buildObservedSubnets(compPrivateSubnets, func(s *Spec) []string { return s.Network.PrivateSubnetIDs }),
-		check: checkSubnets(compPrivateSubnets, "spec.network.privateSubnetIds")},
+		needs: []need{ownVPCID()},
+		build: buildNetworkSubnets(compPrivateSubnets), check: checkSubnets(compPrivateSubnets, "spec.network.privateSubnetIds")},
+	{name: compInternetGateway, title: "InternetGateway", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{ownVPCID()}, build: single(buildInternetGateway)},
+	{name: compPublicRouteTable, title: "PublicRouteTable", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{ownVPCID()}, build: single(buildPublicRouteTable)},
+	{name: compPublicRoute, title: "PublicRoute", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{{component: compPublicRouteTable, fields: []string{statusPathID}}, {component: compInternetGateway, ready: true, fields: []string{statusPathID}}},
+		build: single(buildPublicRoute)},
+	{name: compPublicRouteAssociations, title: "PublicRouteAssociations", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{readyOf(compPublicSubnets), {component: compPublicRouteTable, fields: []string{statusPathID}}},
+		memberKey: associationKey, build: buildRouteAssociations(compPublicRouteAssociations, compPublicSubnets)},
+	{name: compPrivateRouteTables, title: "PrivateRouteTables", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{ownVPCID()}, memberKey: zoneKey, build: buildPrivateRouteTables},
+	{name: compPrivateRouteAssociations, title: "PrivateRouteAssociations", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{readyOf(compPrivateSubnets), readyOf(compPrivateRouteTables)},
+		memberKey: associationKey, build: buildRouteAssociations(compPrivateRouteAssociations, compPrivateSubnets)},
+	{name: compNATAddresses, title: "NATAddresses", condition: conditionNetwork, enabled: withOwnVPC, memberKey: zoneKey, build: buildNATAddresses},
+	// A public NAT gateway in a VPC without an internet gateway fails
+	// ("Network vpc-… has no Internet gateway attached").
+	{name: compNATGateways, title: "NATGateways", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{readyOf(compNATAddresses), readyOf(compPublicSubnets), readyOf(compInternetGateway)},
+		memberKey: zoneKey, build: buildNATGateways},
+	{name: compPrivateRoutes, title: "PrivateRoutes", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{readyOf(compPrivateRouteTables), readyOf(compNATGateways)},
+		memberKey: routeKey, build: buildPrivateRoutes},
 
 	// The network: a group per tier, and rules between groups (network.go).
-	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierALB))},
-	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierWeb))},
-	{name: compWorkerSecurityGroup, title: "WorkerSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierWorker))},
-	{name: compClickHouseSG, title: "ClickHouseSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierClickHouse))},
-	{name: compDatabaseSG, title: "DatabaseSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierDatabase))},
-	{name: compCacheSG, title: "CacheSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierCache))},
-	{name: compEFSSecurityGroup, title: "EFSSecurityGroup", enabled: always, build: single(buildSecurityGroup(tierEFS))},
+	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierALB))},
+	{name: compWebSecurityGroup, title: "WebSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierWeb))},
+	{name: compWorkerSecurityGroup, title: "WorkerSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierWorker))},
+	{name: compClickHouseSG, title: "ClickHouseSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierClickHouse))},
+	{name: compDatabaseSG, title: "DatabaseSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierDatabase))},
+	{name: compCacheSG, title: "CacheSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierCache))},
+	{name: compEFSSecurityGroup, title: "EFSSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierEFS))},
 	{name: compNetworkEgress, title: "EgressRules", enabled: always, memberKey: egressRuleKey, build: buildEgressRules},
 	{name: compNetworkIngress, title: "IngressRules", enabled: always, memberKey: ingressFlowKey, build: buildIngressRules},
 	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
 	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always,
-		needs: []need{readyOf(compPublicSubnets)},
+		// An internet-facing load balancer needs its VPC's internet
+		// gateway, and answers only once its subnets route to it.
+		needs: []need{readyOf(compPublicSubnets), withOwnVPCOnly(readyOf(compPublicRoute)), withOwnVPCOnly(readyOf(compPublicRouteAssociations))},
 		build: single(buildALB)},
-	{name: compALBTargetGroup, title: "TargetGroup", condition: conditionLoadBalancer, enabled: always, build: single(buildTargetGroup)},
+	{name: compALBTargetGroup, title: "TargetGroup", condition: conditionLoadBalancer, enabled: always, needs: []need{ownVPCID()}, build: single(buildTargetGroup)},
 	{name: compALBListenerHTTP, title: "HTTPListener", condition: conditionLoadBalancer, enabled: always, build: single(buildHTTPListener)},
 	{name: compALBListenerHTTPS, title: "HTTPSListener", condition: conditionLoadBalancer, enabled: always,
 		needs: []need{{component: compCertHost, fields: []string{statusPathARN}}, {component: compCertHostValidation, ready: true}},
@@ -301,7 +329,8 @@ var graph = []component{
 
 	// Data stores: Aurora (database.go) and ElastiCache (cache.go), each
 	// with its generated credential copied into Secrets Manager (secrets.go).
-	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, tierDatabase, true))},
+	{name: compDatabaseSubnetGroup, title: "DatabaseSubnetGroup", condition: conditionDatabase, enabled: always,
+		needs: []need{withOwnVPCOnly(readyOf(compPrivateSubnets))}, build: single(buildPrivateSubnetGroup(compDatabaseSubnetGroup, kindDBSubnetGroup, tierDatabase, true))},
 	{name: compDatabaseParameters, title: "DatabaseParameters", condition: conditionDatabase, enabled: always, build: single(buildDatabaseParameters)},
 	{name: compDatabase, title: "Database", condition: conditionDatabase, enabled: always, build: single(buildDatabase)},
 	{name: compDatabaseInstance, title: "DatabaseInstance", condition: conditionDatabase, enabled: always,
@@ -312,7 +341,8 @@ var graph = []component{
 		// The provider writes the generated password before it creates the cluster.
 		needs: []need{{component: compDatabase, ready: true}},
 		build: single(databasePasswordCopy.buildVersion)},
-	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, tierCache, false))},
+	{name: compCacheSubnetGroup, title: "CacheSubnetGroup", condition: conditionCache, enabled: always,
+		needs: []need{withOwnVPCOnly(readyOf(compPrivateSubnets))}, build: single(buildPrivateSubnetGroup(compCacheSubnetGroup, kindCacheSubnetGroup, tierCache, false))},
 	// One parameter group per engine (cache.go). Redis's stays once it
 	// exists: the cache may still use it while it moves to Valkey.
 	{name: compCacheParameters, title: "CacheParameters", condition: conditionCache, enabled: withRedis, retained: always, build: single(buildCacheParameters(cacheEngineRedis))},
@@ -343,7 +373,7 @@ var graph = []component{
 	{name: compLogGroupWeb, title: "WebLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupWeb, "web"))},
 	{name: compLogGroupWorker, title: "WorkerLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupWorker, "worker"))},
 	{name: compLogGroupClickHouse, title: "ClickHouseLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupClickHouse, "clickhouse"))},
-	{name: compServiceNamespace, title: "ServiceNamespace", condition: conditionCluster, enabled: always, build: single(buildServiceNamespace)},
+	{name: compServiceNamespace, title: "ServiceNamespace", condition: conditionCluster, enabled: always, needs: []need{ownVPCID()}, build: single(buildServiceNamespace)},
 
 	// The pool holds the users and the secret's name is taken for 7 days
 	// once deleted: both outlive a disabled Cognito unless deletionPolicy is
@@ -407,7 +437,7 @@ var graph = []component{
 		}, memberKey: revisionKey,
 		build: revisions(compClickHouseTask, compClickHouseService, clickHouseContainer.buildTaskDefinition)},
 	{name: compClickHouseService, title: "ClickHouseService", condition: conditionClickHouse, enabled: always,
-		needs: []need{
+		needs: append([]need{
 			{component: compClickHouseTask, ready: true, fields: []string{statusPathARN}}, arnOf(compClickHouseDiscovery),
 			// A task starts only with its secrets readable and its file
 			// system mountable.
@@ -416,7 +446,7 @@ var graph = []component{
 			// Web and worker find it by its private DNS name.
 			readyOf(compNetworkVPC),
 			readyOf(compEFSMountTargets), readyOf(compEFSPolicy),
-		},
+		}, egressNeeds()...),
 		build: single(clickHouseService.buildService)},
 
 	// Langfuse's migrations, in one task (taskdefinitions.go): web and
@@ -425,11 +455,11 @@ var graph = []component{
 		needs: appTaskNeeds(), memberKey: revisionKey,
 		build: revisions(compMigrateTask, compMigrateService, migrateContainer.buildTaskDefinition)},
 	{name: compMigrateService, title: "MigrateService", condition: conditionMigrations, enabled: always,
-		needs: []need{
+		needs: append([]need{
 			{component: compMigrateTask, ready: true, fields: []string{statusPathARN}},
 			readyOf(compExecutionPolicy), readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion),
 			readyOf(compDatabaseInstance), readyOf(compClickHouseService), withRegistryCredentialsOnly(readyOf(compRegistryVersion)),
-		},
+		}, egressNeeds()...),
 		build: single(migrateService.buildService)},
 
 	// Langfuse: worker and web, which start against a ClickHouse that
@@ -514,14 +544,32 @@ func appTaskNeeds() []need {
 
 // appServiceNeeds are what web and worker tasks need to start and stay up.
 func appServiceNeeds(task string) []need {
-	return []need{
+	return append([]need{
 		{component: task, ready: true, fields: []string{statusPathARN}},
 		readyOf(compExecutionPolicy), readyOf(compAppTaskPolicy),
 		readyOf(compCredentialsSecretVersion), readyOf(compDatabaseSecretVersion), readyOf(compCacheSecretVersion),
 		readyOf(compDatabaseInstance), readyOf(compCache),
 		readyOf(compClickHouseService), readyOf(compMigrateService),
 		withRegistryCredentialsOnly(readyOf(compRegistryVersion)),
+	}, egressNeeds()...)
+}
+
+// ownVPCID needs the id of a composed VPC, which what is placed in it
+// names; the user's is in the spec.
+func ownVPCID() need {
+	return withOwnVPCOnly(need{component: compNetworkVPC, fields: []string{statusPathID}})
+}
+
+// egressNeeds are what a task needs to reach the internet from a composed
+// VPC's private subnets (image pulls, Cognito, the AWS APIs): its subnet in
+// its route table, the route to the NAT gateway, and the NAT gateway's
+// route out.
+func egressNeeds() []need {
+	var out []need
+	for _, c := range []string{compPrivateRouteAssociations, compPrivateRoutes, compPublicRouteAssociations, compPublicRoute} {
+		out = append(out, withOwnVPCOnly(readyOf(c)))
 	}
+	return out
 }
 
 // single adapts a builder of one resource to the graph's builder signature.

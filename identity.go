@@ -35,10 +35,41 @@ var immutables = []immutable{
 	},
 	{
 		field: "spec.network.vpcId",
-		// Cloud Map names it vpc; EC2 and ELB vpcId.
-		built: func(fp map[string]any, _ *Spec) string { return str(fp["vpcId"]) + str(fp["vpc"]) },
-		want:  func(s *Spec) string { return s.Network.VPCID },
-		in:    []string{compALBSecurityGroup, compALBTargetGroup, compWebSecurityGroup, compServiceNamespace},
+		// Cloud Map names it vpc; EC2 and ELB vpcId. A composed VPC's
+		// id is AWS's, and its fields are immutable in their own right.
+		built: func(fp map[string]any, s *Spec) string {
+			if s.Network.OwnVPC() {
+				return ""
+			}
+			return str(fp["vpcId"]) + str(fp["vpc"])
+		},
+		want: func(s *Spec) string { return s.Network.VPCID },
+		in:   []string{compALBSecurityGroup, compALBTargetGroup, compWebSecurityGroup, compServiceNamespace},
+	},
+	{
+		// A subnet's block and zone are replace-only, and the data stores
+		// live in the subnets.
+		field: "spec.network.vpc.cidr",
+		built: func(fp map[string]any, s *Spec) string {
+			if !s.Network.OwnVPC() {
+				return ""
+			}
+			return str(fp["cidrBlock"])
+		},
+		want: func(s *Spec) string { return s.Network.ownVPC().CIDR },
+		in:   []string{compNetworkVPC},
+	},
+	{
+		field: "spec.network.vpc.availabilityZones",
+		built: func(fp map[string]any, s *Spec) string {
+			if !s.Network.OwnVPC() {
+				return ""
+			}
+			tags, _ := fp["tags"].(map[string]any)
+			return str(tags[tagZones])
+		},
+		want: func(s *Spec) string { return strings.Join(s.Network.ownVPC().AvailabilityZones, ",") },
+		in:   []string{compNetworkVPC},
 	},
 	{
 		field: "spec.domain.zoneId",

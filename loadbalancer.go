@@ -69,14 +69,17 @@ func ingressRuleKey(forProvider map[string]any) string {
 }
 
 func buildALB(w *world) (*composed.Unstructured, error) {
-	subnets := stringList(w.publicSubnetIDs())
+	subnets, err := w.publicSubnetIDs()
+	if err != nil {
+		return nil, err
+	}
 	name := w.awsName(compALB, w.names.name("alb", maxLoadBalancerName))
 	return w.style.New(compALB, kindLB, w.spec.Region, map[string]any{
 		"name":                  name,
 		"loadBalancerType":      "application",
 		"internal":              false,
 		"ipAddressType":         "ipv4",
-		"subnets":               subnets,
+		"subnets":               stringList(subnets),
 		"securityGroupSelector": selectorFor(compALBSecurityGroup),
 		// Requests with header names that are not valid HTTP are dropped
 		// rather than passed to Langfuse (request smuggling).
@@ -87,6 +90,10 @@ func buildALB(w *world) (*composed.Unstructured, error) {
 }
 
 func buildTargetGroup(w *world) (*composed.Unstructured, error) {
+	vpc, err := w.vpcID()
+	if err != nil {
+		return nil, err
+	}
 	name := w.awsName(compALBTargetGroup, w.names.name("web", maxLoadBalancerName))
 	return w.style.New(compALBTargetGroup, kindLBTargetGroup, w.spec.Region, map[string]any{
 		"name":            name,
@@ -94,7 +101,7 @@ func buildTargetGroup(w *world) (*composed.Unstructured, error) {
 		"protocol":        "HTTP",
 		"protocolVersion": "HTTP1",
 		"targetType":      "ip", // Fargate tasks register by IP
-		"vpcId":           w.vpcID(),
+		"vpcId":           vpc,
 		"healthCheck": map[string]any{
 			"enabled":            true,
 			"path":               langfuseReadyPath,

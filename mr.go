@@ -78,6 +78,12 @@ var (
 	kindDiscoveryService        = kind{"servicediscovery", "Service", "v1beta2", true}
 	kindVPC                     = kind{"ec2", "VPC", "v1beta1", true}
 	kindSubnet                  = kind{"ec2", "Subnet", "v1beta1", true}
+	kindInternetGateway         = kind{"ec2", "InternetGateway", "v1beta1", true}
+	kindRouteTable              = kind{"ec2", "RouteTable", "v1beta1", true}
+	kindRoute                   = kind{"ec2", "Route", "v1beta2", true}
+	kindRouteTableAssociation   = kind{"ec2", "RouteTableAssociation", "v1beta1", true}
+	kindEIP                     = kind{"ec2", "EIP", "v1beta1", true}
+	kindNATGateway              = kind{"ec2", "NATGateway", "v1beta1", true}
 	kindRole                    = kind{"iam", "Role", "v1beta1", false}
 	kindRolePolicy              = kind{"iam", "RolePolicy", "v1beta1", false}
 	kindTaskDefinition          = kind{"ecs", "TaskDefinition", "v1beta2", true}

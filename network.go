@@ -90,11 +90,15 @@ func buildSecurityGroup(t tier) func(*world) (*composed.Unstructured, error) {
 	}
 	component := securityGroupComponent(t)
 	return func(w *world) (*composed.Unstructured, error) {
+		vpc, err := w.vpcID()
+		if err != nil {
+			return nil, err
+		}
 		name := w.awsName(component, w.names.name(string(t), maxSecurityGroupName))
 		return w.style.New(component, kindSecurityGroup, w.spec.Region, map[string]any{
 			"name":                name,
 			"description":         sg.description,
-			"vpcId":               w.vpcID(),
+			"vpcId":               vpc,
 			"revokeRulesOnDelete": true,
 		}, mrOptions{tagged: true, stateful: sg.keptWithData, extraTags: map[string]string{tagName: name}}), nil
 	}
@@ -173,10 +177,14 @@ func buildIngressRules(w *world) (map[string]*composed.Unstructured, error) {
 // deletionPolicy Orphan: AWS refuses to delete a group a database uses.
 func buildPrivateSubnetGroup(component string, k kind, t tier, keptWithData bool) func(*world) (*composed.Unstructured, error) {
 	return func(w *world) (*composed.Unstructured, error) {
+		subnets, err := w.privateSubnetIDs()
+		if err != nil {
+			return nil, err
+		}
 		name := w.externalName(component, w.names.name(string(t), maxRDSIdentifier))
 		return w.style.New(component, k, w.spec.Region, map[string]any{
 			"description": "Langfuse " + string(t) + ": the private subnets",
-			"subnetIds":   stringList(w.privateSubnetIDs()),
+			"subnetIds":   stringList(subnets),
 		}, mrOptions{tagged: true, stateful: keptWithData, externalName: name}), nil
 	}
 }

@@ -100,6 +100,39 @@ func (w *world) statusString(component, path string) string {
 	return v
 }
 
+// memberStatus reads a string the member of a component of several
+// resources reports, "" when it is not observed or does not report it.
+func (w *world) memberStatus(component, key, path string) string {
+	o, ok := w.observed[resourceName(component, key)]
+	if !ok || o.Resource == nil {
+		return ""
+	}
+	v, _ := o.Resource.GetString(path)
+	return v
+}
+
+// observedMember is the observed member of a component, or nil.
+func (w *world) observedMember(component, key string) *composed.Unstructured {
+	if o, ok := w.observed[resourceName(component, key)]; ok {
+		return o.Resource
+	}
+	return nil
+}
+
+// memberExists says whether the member of a component is observed.
+func (w *world) memberExists(component, key string) bool {
+	_, ok := w.observed[resourceName(component, key)]
+	return ok
+}
+
+// readyMemberID is the id a member reports once it is Ready, else "".
+func (w *world) readyMemberID(component, key string) string {
+	if !w.ready[resourceName(component, key)] {
+		return ""
+	}
+	return w.memberStatus(component, key, statusPathID)
+}
+
 // memberBody is what a member's key derives from: an MR's forProvider, or
 // the spec of what has none (a Usage).
 func memberBody(mr *composed.Unstructured) map[string]any {

@@ -13,9 +13,9 @@ import (
 var reNetworkPlacement = regexp.MustCompile(`\.Network\.(VPCID|PublicSubnetIDs|PrivateSubnetIDs)\b`)
 
 // byoNetworkFiles may read spec.network's placement directly: the spec, the
-// seam itself, and the bring-your-own part (the observed VPC and subnets,
-// the immutable VPC).
-var byoNetworkFiles = []string{"spec.go", "placement.go", "prerequisites.go", "identity.go", "graph.go"}
+// seam itself, and the network (the observed VPC and subnets or the
+// composed ones, the immutable VPC).
+var byoNetworkFiles = []string{"spec.go", "placement.go", "prerequisites.go", "vpc.go", "identity.go", "graph.go"}
 
 // TestBuildersPlaceThroughTheSeam checks no builder reads the VPC or the
 // subnets from the spec: a composed VPC then changes placement.go, not

@@ -26,10 +26,14 @@ import (
 // tagSubnet tags an observed subnet with its id, which names the member.
 const tagSubnet = "langfuse-subnet"
 
-// subnetKey is the member key of an observed subnet: its id.
+// subnetKey is the member key of a subnet: the id of the user's, the zone
+// of our own.
 func subnetKey(forProvider map[string]any) string {
 	tags, _ := forProvider["tags"].(map[string]any)
-	return str(tags[tagSubnet])
+	if id := str(tags[tagSubnet]); id != "" {
+		return id
+	}
+	return zoneKey(forProvider)
 }
 
 // buildObservedVPC observes the user's VPC.
@@ -50,10 +54,11 @@ func buildObservedSubnets(component string, ids func(*Spec) []string) func(*worl
 	}
 }
 
-// checkVPC says what the VPC lacks for the private DNS namespace.
+// checkVPC says what the user's VPC lacks for the private DNS namespace
+// (our own has both).
 func checkVPC(w *world) error {
 	mr := w.observedOne(compNetworkVPC)
-	if mr == nil {
+	if mr == nil || w.spec.Network.OwnVPC() {
 		return nil
 	}
 	var missing []string
@@ -73,6 +78,9 @@ func checkVPC(w *world) error {
 // VPC, or two in one availability zone.
 func checkSubnets(component, field string) func(*world) error {
 	return func(w *world) error {
+		if w.spec.Network.OwnVPC() {
+			return nil // one per zone, in the VPC, by construction
+		}
 		var problems []string
 		zones := map[string]string{}
 		for _, n := range w.byComponent[component] {

@@ -320,6 +320,9 @@ var renderVariants = map[string]map[string]any{
 		"spec.langfuse.logFormat":       "json",
 		"spec.clickhouse.storage":       map[string]any{"throughputMode": "provisioned", "provisionedThroughputMibps": 128.0, "infrequentAccessAfterDays": int64(1)},
 	},
+	// A VPC of its own: three zones, a NAT gateway each; two zones sharing one.
+	"OwnVPC":          ownVPC(map[string]any{"cidr": "10.20.0.0/16", "availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
+	"OwnVPCSharedNAT": ownVPC(map[string]any{"egress": "natGateway"}),
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
 		"spec.database.engineVersion":        "16.9",
@@ -329,6 +332,12 @@ var renderVariants = map[string]map[string]any{
 		"spec.auth.disableEmailPasswordAuth": false,
 		"spec.langfuse.init":                 map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
 	},
+}
+
+// ownVPC is the spec edit that gives Langfuse a VPC of its own instead of
+// the example's.
+func ownVPC(vpc map[string]any) map[string]any {
+	return map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil, "spec.network.vpc": vpc}
 }
 
 // assertValidSecret checks a composed Kubernetes Secret decodes as one, with

@@ -68,13 +68,17 @@ func (s service) buildService(w *world) (*composed.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
+	subnets, err := w.privateSubnetIDs()
+	if err != nil {
+		return nil, err
+	}
 	body := map[string]any{
 		"clusterSelector": selectorFor(compECSCluster),
 		"taskDefinition":  taskDefinition,
 		"launchType":      "FARGATE",
 		"platformVersion": "LATEST",
 		"networkConfiguration": map[string]any{
-			"subnets":               stringList(w.privateSubnetIDs()),
+			"subnets":               stringList(subnets),
 			"securityGroupSelector": selectorFor(securityGroupComponent(s.securityGroup)),
 			"assignPublicIp":        false,
 		},

@@ -38,12 +38,37 @@ type Domain struct {
 	ZoneID   string `json:"zoneId"`
 }
 
-// Network is the user's own VPC.
+// Network is where Langfuse runs: the user's own VPC, given by the IDs of
+// it and its subnets, or a VPC the function composes (VPC). One or the
+// other, for the life of the Langfuse.
 type Network struct {
-	VPCID            string   `json:"vpcId"`
-	PublicSubnetIDs  []string `json:"publicSubnetIds"`
-	PrivateSubnetIDs []string `json:"privateSubnetIds"`
+	VPCID            string   `json:"vpcId,omitempty"`
+	PublicSubnetIDs  []string `json:"publicSubnetIds,omitempty"`
+	PrivateSubnetIDs []string `json:"privateSubnetIds,omitempty"`
+	VPC              *VPC     `json:"vpc,omitempty"`
 	AllowedCIDRs     []string `json:"allowedCidrs"`
+}
+
+// VPC is a VPC of Langfuse's own (vpc.go): a public and a private subnet in
+// each availability zone, carved from one CIDR block, and the egress of the
+// private subnets.
+type VPC struct {
+	CIDR string `json:"cidr,omitempty"`
+	// AvailabilityZones are the zone names, 2 or 3; empty means the
+	// region's zones a and b.
+	AvailabilityZones []string `json:"availabilityZones,omitempty"`
+	Egress            string   `json:"egress,omitempty"`
+}
+
+// OwnVPC says whether the function composes the VPC.
+func (n *Network) OwnVPC() bool { return n.VPC != nil }
+
+// ownVPC is the VPC to compose, empty with the user's.
+func (n *Network) ownVPC() VPC {
+	if n.VPC == nil {
+		return VPC{}
+	}
+	return *n.VPC
 }
 
 // Auth selects how people sign in to Langfuse.
@@ -187,7 +212,18 @@ const (
 
 	ManagedLoginV2      = "v2"
 	ManagedLoginClassic = "classic"
+
+	// EgressNATGatewayPerZone gives each zone's private subnet a NAT
+	// gateway of its own: a zone's outage leaves the others their egress.
+	EgressNATGatewayPerZone = "natGatewayPerZone"
+	// EgressNATGateway shares one NAT gateway, in the first zone, among
+	// all private subnets: one gateway's hourly charge instead of one per
+	// zone, and no egress while the first zone is down.
+	EgressNATGateway = "natGateway"
 )
+
+// egressModes are the values of spec.network.vpc.egress.
+var egressModes = []string{EgressNATGatewayPerZone, EgressNATGateway}
 
 // Langfuse's log levels and formats (packages/shared/src/env.ts, 3.174.1
 // and 4.16.0).
@@ -209,6 +245,7 @@ const (
 	defaultClickHouseVersion = "25.12.9.61"
 	defaultCacheNodeType     = "cache.t4g.small"
 	defaultAllowedCIDR       = "0.0.0.0/0"
+	defaultVPCCIDR           = "10.0.0.0/16"
 	defaultOrganizationRole  = "VIEWER"
 )
 
@@ -220,6 +257,7 @@ var (
 	reZoneID       = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	reVPCID        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	reSubnetID     = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reZoneName     = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+[a-z]$`)
 	reK8sName      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
 	reImageTag     = regexp.MustCompile(`^([34])\.[0-9]+\.[0-9]+$`)
 	reCHVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)\.[0-9]+\.[0-9]+$`)
@@ -366,6 +404,17 @@ func (s *Spec) Default() {
 	if s.Network.AllowedCIDRs == nil {
 		s.Network.AllowedCIDRs = []string{defaultAllowedCIDR}
 	}
+	if v := s.Network.VPC; v != nil {
+		if v.CIDR == "" {
+			v.CIDR = defaultVPCCIDR
+		}
+		if v.AvailabilityZones == nil {
+			v.AvailabilityZones = []string{s.Region + "a", s.Region + "b"}
+		}
+		if v.Egress == "" {
+			v.Egress = EgressNATGatewayPerZone
+		}
+	}
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
 		c.Enabled = ptr(true)
@@ -455,11 +504,7 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 		errs = append(errs, field.Invalid(domain.Child("hostName"), s.Domain.HostName, fmt.Sprintf("must not end in spec.domain.zoneName (%s): the host is <hostName>.<zoneName>, so give only the part before the zone, such as langfuse", z)))
 	}
 
-	network := spec.Child("network")
-	errs = append(errs, matches(network.Child("vpcId"), s.Network.VPCID, reVPCID, "a VPC id such as vpc-0123456789abcdef0")...)
-	errs = append(errs, subnets(network.Child("publicSubnetIds"), s.Network.PublicSubnetIDs, "the load balancer")...)
-	errs = append(errs, subnets(network.Child("privateSubnetIds"), s.Network.PrivateSubnetIDs, "the tasks and data stores")...)
-	errs = append(errs, allowedCIDRs(network.Child("allowedCidrs"), s.Network.AllowedCIDRs)...)
+	errs = append(errs, s.validateNetwork(spec.Child("network"))...)
 
 	cognitoPath := spec.Child("auth", "cognito")
 	c := s.Auth.Cognito
@@ -630,6 +675,63 @@ func matches(p *field.Path, v string, re *regexp.Regexp, what string) field.Erro
 		return field.ErrorList{field.Invalid(p, v, "must be "+what)}
 	}
 	return nil
+}
+
+// validateNetwork checks the user's VPC, or the one to compose: one of the two.
+func (s *Spec) validateNetwork(network *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	n := s.Network
+	if n.VPC == nil {
+		errs = append(errs, matches(network.Child("vpcId"), n.VPCID, reVPCID, "a VPC id such as vpc-0123456789abcdef0, or leave the ids out and set spec.network.vpc for a VPC of Langfuse's own")...)
+		errs = append(errs, subnets(network.Child("publicSubnetIds"), n.PublicSubnetIDs, "the load balancer")...)
+		errs = append(errs, subnets(network.Child("privateSubnetIds"), n.PrivateSubnetIDs, "the tasks and data stores")...)
+	} else {
+		for _, byo := range []struct {
+			field string
+			set   bool
+		}{{"vpcId", n.VPCID != ""}, {"publicSubnetIds", n.PublicSubnetIDs != nil}, {"privateSubnetIds", n.PrivateSubnetIDs != nil}} {
+			if byo.set {
+				errs = append(errs, field.Forbidden(network.Child(byo.field), "must be left out with spec.network.vpc: Langfuse runs either in the VPC given by id or in a VPC of its own"))
+			}
+		}
+		errs = append(errs, n.VPC.validate(network.Child("vpc"), s.Region)...)
+	}
+	errs = append(errs, allowedCIDRs(network.Child("allowedCidrs"), n.AllowedCIDRs)...)
+	return errs
+}
+
+// VPC CIDR blocks: AWS takes /16 to /28; the subnets carved from it
+// (vpc.go) are 4 prefix bits longer for the public ones, and the load
+// balancer needs at least a /27.
+const (
+	minVPCPrefix = 16
+	maxVPCPrefix = 23
+)
+
+// validate checks a VPC to compose.
+func (v *VPC) validate(p *field.Path, region string) field.ErrorList {
+	var errs field.ErrorList
+	if pfx, err := netip.ParsePrefix(v.CIDR); err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx || pfx.Bits() < minVPCPrefix || pfx.Bits() > maxVPCPrefix {
+		errs = append(errs, field.Invalid(p.Child("cidr"), v.CIDR, fmt.Sprintf("must be an IPv4 CIDR block from /%d to /%d whose host bits are zero, such as %s: the public subnets are 4 bits longer, and the load balancer needs at least a /27", minVPCPrefix, maxVPCPrefix, defaultVPCCIDR)))
+	}
+	zones := p.Child("availabilityZones")
+	if n := len(v.AvailabilityZones); n < minZones || n > maxZones {
+		errs = append(errs, field.Invalid(zones, v.AvailabilityZones, fmt.Sprintf("must list %d or %d availability zones: the load balancer and the data stores need two", minZones, maxZones)))
+	}
+	seen := map[string]bool{}
+	for i, z := range v.AvailabilityZones {
+		switch {
+		case !reZoneName.MatchString(z) || !strings.HasPrefix(z, region) || len(z) != len(region)+1:
+			errs = append(errs, field.Invalid(zones.Index(i), z, "must be an availability zone of spec.region ("+region+"), such as "+region+"a"))
+		case seen[z]:
+			errs = append(errs, field.Duplicate(zones.Index(i), z))
+		}
+		seen[z] = true
+	}
+	if !slices.Contains(egressModes, v.Egress) {
+		errs = append(errs, field.NotSupported(p.Child("egress"), v.Egress, egressModes))
+	}
+	return errs
 }
 
 func subnets(p *field.Path, ids []string, what string) field.ErrorList {

@@ -132,10 +132,14 @@ func buildFileSystemUsages(w *world) (map[string]*composed.Unstructured, error) 
 	if err != nil {
 		return nil, err
 	}
+	subnets, err := w.privateSubnetIDs()
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*composed.Unstructured{}
 	for _, n := range w.byComponent[compEFSMountTargets] {
 		subnet := mountTargetKey(memberBody(w.observed[n].Resource))
-		if !slices.Contains(w.privateSubnetIDs(), subnet) {
+		if !slices.Contains(subnets, subnet) {
 			continue // on its way out, with its Usage
 		}
 		by, err := w.usedRef(compEFSMountTargets, map[string]any{labelComponent: compEFSMountTargets, labelMember: subnet})

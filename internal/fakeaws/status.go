@@ -63,13 +63,30 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 	case "Subnet":
 		// A zone per subnet, from the last digit of its id (the examples'
 		// subnets end in distinct digits).
+		// A subnet the function creates is in the zone it asks for.
 		tags, _ := fp["tags"].(map[string]any)
 		id, _ := tags["langfuse-subnet"].(string)
 		if id == "" {
 			id = "subnet-" + h[:17]
 		}
-		zone := "abcdef"[int(id[len(id)-1])%6]
-		return map[string]any{"id": id, "arn": arn("ec2", "subnet/"+id), "vpcId": fp["vpcId"], "availabilityZone": region + string(zone)}
+		zone, _ := fp["availabilityZone"].(string)
+		if zone == "" {
+			zone = region + string("abcdef"[int(id[len(id)-1])%6])
+		}
+		return map[string]any{"id": id, "arn": arn("ec2", "subnet/"+id), "vpcId": fp["vpcId"], "availabilityZone": zone}
+	case "InternetGateway":
+		return map[string]any{"id": "igw-" + h[:17], "arn": arn("ec2", "internet-gateway/igw-"+h[:17])}
+	case "RouteTable":
+		return map[string]any{"id": "rtb-" + h[:17], "arn": arn("ec2", "route-table/rtb-"+h[:17])}
+	case "Route":
+		// What the route goes through, once the provider applied it.
+		return map[string]any{"id": "r-" + fmt.Sprint(fp["routeTableId"]) + "1080289494", "natGatewayId": fp["natGatewayId"], "gatewayId": fp["gatewayId"]}
+	case "RouteTableAssociation":
+		return map[string]any{"id": "rtbassoc-" + h[:17]}
+	case "EIP":
+		return map[string]any{"id": "eipalloc-" + h[:17], "allocationId": "eipalloc-" + h[:17], "publicIp": "198.51.100." + strconv.Itoa(int(h[0])%250+1)}
+	case "NATGateway":
+		return map[string]any{"id": "nat-" + h[:17], "allocationId": fp["allocationId"], "subnetId": fp["subnetId"]}
 	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
 		return map[string]any{"id": "sgr-0" + h[:16]}
 	case "LB":

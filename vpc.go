@@ -1,0 +1,375 @@
+package main
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// A VPC of Langfuse's own (spec.network.vpc), as the CDK reference makes
+// one: DNS support and hostnames on (Cloud Map's private DNS needs both), a
+// public and a private subnet in each availability zone, an internet
+// gateway and one public route table, and a private route table per zone
+// whose default route goes out through a NAT gateway. Every reference
+// between these is an ID AWS reported, read off the observed resource, so
+// each waits for exactly what it names.
+//
+// The layout is derived from the VPC's CIDR block and the position of each
+// zone in the list, both immutable: the private subnets are the quarters
+// 1-3 of the block (a /18 each in a /16), the public ones the sixteenths
+// 0-2 (a /20 each), so the load balancer and the NAT gateways have room and
+// the tasks have the most.
+//
+// Egress switches in place: each private route names the NAT gateway of its
+// zone, or the shared one of the first zone. A NAT gateway (and its address)
+// stays while a route still uses it, so moving to one shared gateway drops
+// the others only once no route goes through them; moving to one per zone
+// keeps each route on the shared gateway until its own is there. Nothing
+// else changes: the subnets, and the data stores in them, stay.
+
+// Components of the composed VPC (the VPC and its subnets are the
+// components that observe the user's VPC otherwise, graph.go).
+const (
+	compInternetGateway          = "network-internet-gateway"
+	compPublicRouteTable         = "network-public-route-table"
+	compPublicRoute              = "network-public-route"
+	compPublicRouteAssociations  = "network-public-route-association"
+	compPrivateRouteTables       = "network-private-route-table"
+	compNATAddresses             = "network-nat-address"
+	compNATGateways              = "network-nat-gateway"
+	compPrivateRoutes            = "network-private-route"
+	compPrivateRouteAssociations = "network-private-route-association"
+)
+
+// tagZone tags the per-zone resources of a composed VPC with their zone,
+// which names the member.
+const tagZone = "langfuse-zone"
+
+// tagZones tags the composed VPC with its zones, the immutable record of
+// what its subnets were laid out for (identity.go).
+const tagZones = "langfuse-availability-zones"
+
+// defaultRoute is the destination of the routes out of the VPC.
+const defaultRoute = "0.0.0.0/0"
+
+// Subnet layout: how many prefix bits each kind of subnet adds to the VPC's
+// block, and the first of its blocks.
+const (
+	privateSubnetBits  = 2
+	privateSubnetFirst = 1
+	publicSubnetBits   = 4
+	publicSubnetFirst  = 0
+	minZones           = 2
+	maxZones           = 3
+)
+
+func withOwnVPC(s *Spec) bool { return s.Network.OwnVPC() }
+
+func withUserVPC(s *Spec) bool { return !s.Network.OwnVPC() }
+
+// withOwnVPCOnly makes a need apply only to a composed VPC.
+func withOwnVPCOnly(n need) need {
+	n.when = withOwnVPC
+	return n
+}
+
+// zoneKey is the member key of a per-zone resource: its zone.
+func zoneKey(forProvider map[string]any) string {
+	tags, _ := forProvider["tags"].(map[string]any)
+	return str(tags[tagZone])
+}
+
+// routeKey names a route by its route table: each table has one default route.
+func routeKey(forProvider map[string]any) string { return str(forProvider["routeTableId"]) }
+
+// associationKey names a route table association by its subnet, which has one.
+func associationKey(forProvider map[string]any) string { return str(forProvider["subnetId"]) }
+
+// subnetCIDR is the index-th block of bits more prefix bits in vpc.
+func subnetCIDR(vpc netip.Prefix, bits, index int) netip.Prefix {
+	a := vpc.Masked().Addr().As4()
+	size := 32 - (vpc.Bits() + bits)
+	binary.BigEndian.PutUint32(a[:], binary.BigEndian.Uint32(a[:])+uint32(index)<<size) //nolint:gosec // index < 4, size <= 16
+	return netip.PrefixFrom(netip.AddrFrom4(a), vpc.Bits()+bits)
+}
+
+// zoneCIDRs are the public and private subnet blocks of each zone, in order.
+func zoneCIDRs(v *VPC) (public, private []string, err error) {
+	vpc, err := netip.ParsePrefix(v.CIDR)
+	if err != nil {
+		return nil, nil, errors.Wrap(err, "spec.network.vpc.cidr")
+	}
+	for i := range v.AvailabilityZones {
+		public = append(public, subnetCIDR(vpc, publicSubnetBits, publicSubnetFirst+i).String())
+		private = append(private, subnetCIDR(vpc, privateSubnetBits, privateSubnetFirst+i).String())
+	}
+	return public, private, nil
+}
+
+// buildVPC is the VPC itself.
+func buildVPC(w *world) (*composed.Unstructured, error) {
+	v := w.spec.Network.VPC
+	name := w.names.name("vpc", maxTagValueLength)
+	return w.style.New(compNetworkVPC, kindVPC, w.spec.Region, map[string]any{
+		"cidrBlock":          v.CIDR,
+		"enableDnsSupport":   true,
+		"enableDnsHostnames": true,
+	}, mrOptions{tagged: true, stateful: true, extraTags: map[string]string{tagName: name, tagZones: strings.Join(v.AvailabilityZones, ",")}}), nil
+}
+
+// buildNetworkVPC is the VPC component: the user's, observed, or our own.
+func buildNetworkVPC(w *world) (*composed.Unstructured, error) {
+	if w.spec.Network.OwnVPC() {
+		return buildVPC(w)
+	}
+	return buildObservedVPC(w)
+}
+
+// buildNetworkSubnets is a subnet component: the user's, observed, or one
+// of our own per zone.
+func buildNetworkSubnets(component string) func(*world) (map[string]*composed.Unstructured, error) {
+	observed := buildObservedSubnets(component, func(s *Spec) []string {
+		if component == compPublicSubnets {
+			return s.Network.PublicSubnetIDs
+		}
+		return s.Network.PrivateSubnetIDs
+	})
+	return func(w *world) (map[string]*composed.Unstructured, error) {
+		if !w.spec.Network.OwnVPC() {
+			return observed(w)
+		}
+		vpc, err := w.vpcID()
+		if err != nil {
+			return nil, err
+		}
+		public, private, err := zoneCIDRs(w.spec.Network.VPC)
+		if err != nil {
+			return nil, err
+		}
+		cidrs, kind := private, "private"
+		if component == compPublicSubnets {
+			cidrs, kind = public, "public"
+		}
+		out := map[string]*composed.Unstructured{}
+		for i, zone := range w.spec.Network.VPC.AvailabilityZones {
+			name := w.names.name(kind+"-"+zone, maxTagValueLength)
+			out[zone] = w.style.New(component, kindSubnet, w.spec.Region, map[string]any{
+				"vpcId":            vpc,
+				"cidrBlock":        cidrs[i],
+				"availabilityZone": zone,
+				// Nothing in either gets a public address: the load
+				// balancer and NAT gateways bring their own.
+				"mapPublicIpOnLaunch": false,
+			}, mrOptions{tagged: true, stateful: true, extraTags: map[string]string{tagName: name, tagZone: zone}})
+		}
+		return out, nil
+	}
+}
+
+// buildInternetGateway attaches the VPC to the internet.
+func buildInternetGateway(w *world) (*composed.Unstructured, error) {
+	vpc, err := w.vpcID()
+	if err != nil {
+		return nil, err
+	}
+	return w.style.New(compInternetGateway, kindInternetGateway, w.spec.Region, map[string]any{"vpcId": vpc},
+		mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("igw", maxTagValueLength)}}), nil
+}
+
+// buildPublicRouteTable is the route table of every public subnet.
+func buildPublicRouteTable(w *world) (*composed.Unstructured, error) {
+	vpc, err := w.vpcID()
+	if err != nil {
+		return nil, err
+	}
+	return w.style.New(compPublicRouteTable, kindRouteTable, w.spec.Region, map[string]any{"vpcId": vpc},
+		mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("public", maxTagValueLength)}}), nil
+}
+
+// buildPublicRoute sends the public subnets' traffic out through the
+// internet gateway.
+func buildPublicRoute(w *world) (*composed.Unstructured, error) {
+	table, err := w.reported(compPublicRouteTable, statusPathID)
+	if err != nil {
+		return nil, err
+	}
+	gateway, err := w.reported(compInternetGateway, statusPathID)
+	if err != nil {
+		return nil, err
+	}
+	return w.style.New(compPublicRoute, kindRoute, w.spec.Region, map[string]any{
+		"routeTableId":         table,
+		"destinationCidrBlock": defaultRoute,
+		"gatewayId":            gateway,
+	}, mrOptions{}), nil
+}
+
+// buildRouteAssociations puts each subnet of a kind in its route table:
+// the one public table, or its zone's private one.
+func buildRouteAssociations(component, subnets string) func(*world) (map[string]*composed.Unstructured, error) {
+	return func(w *world) (map[string]*composed.Unstructured, error) {
+		out := map[string]*composed.Unstructured{}
+		for _, zone := range w.spec.Network.VPC.AvailabilityZones {
+			subnet := w.memberStatus(subnets, zone, statusPathID)
+			table := w.memberStatus(compPrivateRouteTables, zone, statusPathID)
+			if component == compPublicRouteAssociations {
+				table = w.statusString(compPublicRouteTable, statusPathID)
+			}
+			if subnet == "" || table == "" {
+				return nil, errors.Errorf("the subnet or route table of %s reports no id yet", zone)
+			}
+			body := map[string]any{"subnetId": subnet, "routeTableId": table}
+			out[associationKey(body)] = w.style.New(component, kindRouteTableAssociation, w.spec.Region, body, mrOptions{})
+		}
+		return out, nil
+	}
+}
+
+// buildPrivateRouteTables gives each zone's private subnet a route table of
+// its own, so its egress can change alone.
+func buildPrivateRouteTables(w *world) (map[string]*composed.Unstructured, error) {
+	vpc, err := w.vpcID()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*composed.Unstructured{}
+	for _, zone := range w.spec.Network.VPC.AvailabilityZones {
+		out[zone] = w.style.New(compPrivateRouteTables, kindRouteTable, w.spec.Region, map[string]any{"vpcId": vpc},
+			mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("private-"+zone, maxTagValueLength), tagZone: zone}})
+	}
+	return out, nil
+}
+
+// natZones are the zones with a NAT gateway: each zone, or the first alone,
+// and any zone whose gateway a private route still uses.
+func (w *world) natZones() []string {
+	v := w.spec.Network.VPC
+	if v.Egress == EgressNATGatewayPerZone {
+		return v.AvailabilityZones
+	}
+	zones := []string{v.AvailabilityZones[0]}
+	for _, zone := range v.AvailabilityZones[1:] {
+		if w.natGatewayInUse(zone) {
+			zones = append(zones, zone)
+		}
+	}
+	return zones
+}
+
+// natGatewayInUse says whether a private route is told to use, or still
+// uses, the NAT gateway of a zone.
+func (w *world) natGatewayInUse(zone string) bool {
+	id := w.memberStatus(compNATGateways, zone, statusPathID)
+	if id == "" {
+		return w.memberExists(compNATGateways, zone)
+	}
+	for _, n := range w.byComponent[compPrivateRoutes] {
+		mr := w.observed[n].Resource
+		told := str(observedForProvider(mr)["natGatewayId"])
+		uses, _ := mr.GetString("status.atProvider.natGatewayId")
+		if told == id || uses == id {
+			return true
+		}
+	}
+	return false
+}
+
+// buildNATAddresses are the Elastic IP addresses of the NAT gateways, one
+// per gateway (and kept while its gateway is).
+func buildNATAddresses(w *world) (map[string]*composed.Unstructured, error) {
+	out := map[string]*composed.Unstructured{}
+	for _, zone := range w.spec.Network.VPC.AvailabilityZones {
+		if !slices.Contains(w.natZones(), zone) && !w.memberExists(compNATGateways, zone) {
+			continue
+		}
+		out[zone] = w.style.New(compNATAddresses, kindEIP, w.spec.Region, map[string]any{"domain": "vpc"},
+			mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("nat-"+zone, maxTagValueLength), tagZone: zone}})
+	}
+	return out, nil
+}
+
+// buildNATGateways are the NAT gateways, each in its zone's public subnet
+// with its address.
+func buildNATGateways(w *world) (map[string]*composed.Unstructured, error) {
+	out := map[string]*composed.Unstructured{}
+	for _, zone := range w.natZones() {
+		address := w.memberStatus(compNATAddresses, zone, "status.atProvider.allocationId")
+		subnet := w.memberStatus(compPublicSubnets, zone, statusPathID)
+		if address == "" || subnet == "" {
+			if w.memberExists(compNATGateways, zone) {
+				return nil, errors.Errorf("the address or public subnet of the NAT gateway in %s reports no id", zone)
+			}
+			continue // the address comes first
+		}
+		out[zone] = w.style.New(compNATGateways, kindNATGateway, w.spec.Region, map[string]any{
+			"allocationId":     address,
+			"subnetId":         subnet,
+			"connectivityType": "public",
+		}, mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("nat-"+zone, maxTagValueLength), tagZone: zone}})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no NAT gateway address is reported yet")
+	}
+	return out, nil
+}
+
+// buildPrivateRoutes send each private subnet's traffic out through its
+// zone's NAT gateway once that is available, else through the first zone's.
+// A route moves only to a gateway that is available: while none is (a new
+// one pending, or a provider that reports none Ready for a while), it keeps
+// the one it has.
+func buildPrivateRoutes(w *world) (map[string]*composed.Unstructured, error) {
+	v := w.spec.Network.VPC
+	shared := w.readyMemberID(compNATGateways, v.AvailabilityZones[0])
+	out := map[string]*composed.Unstructured{}
+	for _, zone := range v.AvailabilityZones {
+		table := w.memberStatus(compPrivateRouteTables, zone, statusPathID)
+		current := str(observedForProvider(w.observedMember(compPrivateRoutes, table))["natGatewayId"])
+		gateway := shared
+		if v.Egress == EgressNATGatewayPerZone {
+			gateway = cmp.Or(w.readyMemberID(compNATGateways, zone), current, shared)
+		}
+		gateway = cmp.Or(gateway, current)
+		if table == "" || gateway == "" {
+			return nil, errors.Errorf("the route table or NAT gateway of %s reports no id yet", zone)
+		}
+		body := map[string]any{
+			"routeTableId":         table,
+			"destinationCidrBlock": defaultRoute,
+			"natGatewayId":         gateway,
+		}
+		out[routeKey(body)] = w.style.New(compPrivateRoutes, kindRoute, w.spec.Region, body, mrOptions{})
+	}
+	return out, nil
+}
+
+// networkEdits refuses to move a Langfuse between the user's VPC and one of
+// its own: everything in it, the data stores first, would have to be
+// created again in the other.
+func (w *world) networkEdits() field.ErrorList {
+	mr := w.observedOne(compNetworkVPC)
+	if mr == nil {
+		return nil
+	}
+	network := field.NewPath("spec", "network")
+	own := observedForProvider(mr)["cidrBlock"] != nil
+	switch {
+	case own && !w.spec.Network.OwnVPC():
+		return field.ErrorList{field.Forbidden(network.Child("vpcId"), fmt.Sprintf(
+			"must be left out: this Langfuse runs in a VPC of its own (spec.network.vpc, %s), and AWS cannot move its subnets, security groups and data stores to another VPC; keep spec.network.vpc, or create a new Langfuse in %s and delete this one",
+			str(observedForProvider(mr)["cidrBlock"]), w.spec.Network.VPCID))}
+	case !own && w.spec.Network.OwnVPC():
+		return field.ErrorList{field.Forbidden(network.Child("vpc"), fmt.Sprintf(
+			"must be left out: this Langfuse runs in the VPC %s (spec.network.vpcId), and AWS cannot move its security groups and data stores to another VPC; keep spec.network.vpcId and the subnets, or create a new Langfuse with a VPC of its own and delete this one",
+			mr.GetAnnotations()[annotationExternalName]))}
+	}
+	return nil
+}
