@@ -387,6 +387,17 @@ func TestImmutableFieldsRefusedByXRD(t *testing.T) {
 			set: map[string]any{"spec.cache.engine": "redis"}, old: map[string]any{"spec.cache.engine": "valkey"},
 			field: "spec.cache.engine",
 		},
+		"UserVPCToOwn": {set: ownVPC(map[string]any{}), field: "spec.network.vpc"},
+		"OwnVPCToUser": {set: nil, old: ownVPC(map[string]any{}), field: "spec.network.vpc"},
+		"VPCBlock": {
+			set: ownVPC(map[string]any{"cidr": "10.1.0.0/16"}), old: ownVPC(map[string]any{"cidr": "10.0.0.0/16"}),
+			field: "spec.network.vpc.cidr",
+		},
+		"VPCZones": {
+			set:   ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
+			old:   ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b"}}),
+			field: "spec.network.vpc.availabilityZones",
+		},
 	}
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
 		v := xrdValidator(t, path)

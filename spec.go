@@ -405,15 +405,7 @@ func (s *Spec) Default() {
 		s.Network.AllowedCIDRs = []string{defaultAllowedCIDR}
 	}
 	if v := s.Network.VPC; v != nil {
-		if v.CIDR == "" {
-			v.CIDR = defaultVPCCIDR
-		}
-		if v.AvailabilityZones == nil {
-			v.AvailabilityZones = []string{s.Region + "a", s.Region + "b"}
-		}
-		if v.Egress == "" {
-			v.Egress = EgressNATGatewayPerZone
-		}
+		v.Default(s.Region)
 	}
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
@@ -444,6 +436,20 @@ func (s *Spec) Default() {
 	}
 	if s.Cache.NodeType == "" {
 		s.Cache.NodeType = defaultCacheNodeType
+	}
+}
+
+// Default fills the defaults of spec.network.vpc: the CDK's block, and the
+// region's first two zones.
+func (v *VPC) Default(region string) {
+	if v.CIDR == "" {
+		v.CIDR = defaultVPCCIDR
+	}
+	if v.AvailabilityZones == nil {
+		v.AvailabilityZones = []string{region + "a", region + "b"}
+	}
+	if v.Egress == "" {
+		v.Egress = EgressNATGatewayPerZone
 	}
 }
 
@@ -686,13 +692,8 @@ func (s *Spec) validateNetwork(network *field.Path) field.ErrorList {
 		errs = append(errs, subnets(network.Child("publicSubnetIds"), n.PublicSubnetIDs, "the load balancer")...)
 		errs = append(errs, subnets(network.Child("privateSubnetIds"), n.PrivateSubnetIDs, "the tasks and data stores")...)
 	} else {
-		for _, byo := range []struct {
-			field string
-			set   bool
-		}{{"vpcId", n.VPCID != ""}, {"publicSubnetIds", n.PublicSubnetIDs != nil}, {"privateSubnetIds", n.PrivateSubnetIDs != nil}} {
-			if byo.set {
-				errs = append(errs, field.Forbidden(network.Child(byo.field), "must be left out with spec.network.vpc: Langfuse runs either in the VPC given by id or in a VPC of its own"))
-			}
+		if n.VPCID != "" || n.PublicSubnetIDs != nil || n.PrivateSubnetIDs != nil {
+			errs = append(errs, field.Forbidden(network.Child("vpcId"), "spec.network.vpcId, publicSubnetIds and privateSubnetIds must be left out with spec.network.vpc: Langfuse runs either in the VPC given by id or in a VPC of its own"))
 		}
 		errs = append(errs, n.VPC.validate(network.Child("vpc"), s.Region)...)
 	}

@@ -28,6 +28,13 @@ const (
 // badSpecs are claims a user could write wrongly. Each must be rejected by the
 // XRD at kubectl apply and by the function (for crossplane render and XRDs
 // without the rules), both naming the field.
+// with is set plus one more path.
+func with(set map[string]any, path string, v any) map[string]any {
+	out := maps.Clone(set)
+	out[path] = v
+	return out
+}
+
 var badSpecs = map[string]struct {
 	set   map[string]any
 	field string
@@ -45,6 +52,18 @@ var badSpecs = map[string]struct {
 	"BadSubnetID":            {set: map[string]any{"spec.network.privateSubnetIds": []any{"subnet-1", "subnet-0a1b2c3d4e5f60004"}}, field: "spec.network.privateSubnetIds"},
 	"BadVPCID":               {set: map[string]any{"spec.network.vpcId": "vpc-xyz"}, field: "spec.network.vpcId"},
 	"BadCIDR":                {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/33"}}, field: "spec.network.allowedCidrs"},
+	"NoNetwork":              {set: map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil}, field: "spec.network.vpcId"},
+	"OwnVPCAndVPCID":         {set: with(ownVPC(map[string]any{}), "spec.network.vpcId", "vpc-0123456789abcdef0"), field: "spec.network.vpcId"},
+	"OwnVPCAndSubnets":       {set: with(ownVPC(map[string]any{}), "spec.network.privateSubnetIds", []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}), field: "spec.network.vpcId"},
+	"VPCBlockTooLarge":       {set: ownVPC(map[string]any{"cidr": "10.0.0.0/8"}), field: "spec.network.vpc.cidr"},
+	"VPCBlockTooSmall":       {set: ownVPC(map[string]any{"cidr": "10.0.0.0/24"}), field: "spec.network.vpc.cidr"},
+	"VPCBlockIPv6":           {set: ownVPC(map[string]any{"cidr": "2001:db8::/56"}), field: "spec.network.vpc.cidr"},
+	"OneZone":                {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a"}}), field: "spec.network.vpc.availabilityZones"},
+	"FourZones":              {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"}}), field: "spec.network.vpc.availabilityZones"},
+	"ZoneOfAnotherRegion":    {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-central-1b"}}), field: "spec.network.vpc.availabilityZones"},
+	"ZoneTwice":              {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1a"}}), field: "spec.network.vpc.availabilityZones"},
+	"ZoneID":                 {set: ownVPC(map[string]any{"availabilityZones": []any{"euw1-az1", "euw1-az2"}}), field: "spec.network.vpc.availabilityZones"},
+	"UnknownEgress":          {set: ownVPC(map[string]any{"egress": "natInstance"}), field: "spec.network.vpc.egress"},
 	"NoCIDRs":                {set: map[string]any{"spec.network.allowedCidrs": []any{}}, field: "spec.network.allowedCidrs"},
 	"DuplicateCIDR":          {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "10.0.0.0/8"}}, field: "spec.network.allowedCidrs"},
 	"IPv6CIDR":               {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "2001:db8::/32"}}, field: "spec.network.allowedCidrs"},

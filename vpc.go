@@ -73,8 +73,6 @@ const (
 
 func withOwnVPC(s *Spec) bool { return s.Network.OwnVPC() }
 
-func withUserVPC(s *Spec) bool { return !s.Network.OwnVPC() }
-
 // withOwnVPCOnly makes a need apply only to a composed VPC.
 func withOwnVPCOnly(n need) need {
 	n.when = withOwnVPC

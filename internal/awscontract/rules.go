@@ -209,11 +209,34 @@ func table() []Rule {
 		)
 	}
 
+	// A composed VPC (spec.network.vpc).
+	add(
+		rule("ec2/VPC cidrBlock", "ec2 CreateVpc CidrBlock"),
+		rule("ec2/VPC enableDnsSupport", "ec2 ModifyVpcAttribute EnableDnsSupport"),
+		rule("ec2/VPC enableDnsHostnames", "ec2 ModifyVpcAttribute EnableDnsHostnames"),
+		rule("ec2/Subnet cidrBlock", "ec2 CreateSubnet CidrBlock"),
+		rule("ec2/Subnet availabilityZone", "ec2 CreateSubnet AvailabilityZone"),
+		rule("ec2/Subnet mapPublicIpOnLaunch", "ec2 ModifySubnetAttribute MapPublicIpOnLaunch"),
+		rule("ec2/Route destinationCidrBlock", "ec2 CreateRoute DestinationCidrBlock"),
+		rule("ec2/Route natGatewayId", "ec2 CreateRoute NatGatewayId"),
+		rule("ec2/Route gatewayId", "ec2 CreateRoute GatewayId"),
+		rule("ec2/EIP domain", "ec2 AllocateAddress Domain"),
+		rule("ec2/NATGateway connectivityType", "ec2 CreateNatGateway ConnectivityType"),
+		rule("ec2/NATGateway allocationId", "ec2 CreateNatGateway AllocationId"),
+		rule("ec2/NATGateway subnetId", "ec2 CreateNatGateway SubnetId"),
+	)
+
 	// EC2 tags go in the create call's TagSpecifications.
 	for _, k := range []struct{ kind, op string }{
 		{"SecurityGroup", "CreateSecurityGroup"},
 		{"SecurityGroupIngressRule", "AuthorizeSecurityGroupIngress"},
 		{"SecurityGroupEgressRule", "AuthorizeSecurityGroupEgress"},
+		{"VPC", "CreateVpc"},
+		{"Subnet", "CreateSubnet"},
+		{"InternetGateway", "CreateInternetGateway"},
+		{"RouteTable", "CreateRouteTable"},
+		{"EIP", "AllocateAddress"},
+		{"NATGateway", "CreateNatGateway"},
 	} {
 		add(
 			rule("ec2/"+k.kind+" tags.$key", "ec2 "+k.op+" TagSpecifications.Tags.Key",
