@@ -7,6 +7,7 @@
 #
 #   hack/render.sh              # the claim's XR (cluster-scoped MRs)
 #   hack/render.sh namespaced   # a namespaced v2 XR (.m. MRs)
+#   hack/render.sh own-vpc      # a claim's XR with a VPC of its own
 #
 # Each stage prints what appears in it, what is held back and what it waits
 # for, the gate conditions and the events (hack/summary). Set
@@ -16,10 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 style=${1:-claim}
+defs=
 case $style in
 claim) dir=example ;;
 namespaced) dir=example/namespaced ;;
-*) echo "usage: $0 [claim|namespaced]" >&2; exit 2 ;;
+own-vpc) dir=example/own-vpc defs=example ;; # a claim's XR: the claim's XRD and Composition
+
+*) echo "usage: $0 [claim|namespaced|own-vpc]" >&2; exit 2 ;;
 esac
 
 crank=$(hack/tools.sh crank-cli)
@@ -40,8 +44,8 @@ port=${PORT:-9443}
 fn_pid=$!
 
 render() { # <observed dir or empty>
-	local args=("$dir/xr.yaml" "$dir/composition.yaml" example/functions.yaml
-		--xrd="$dir/definition.yaml" --include-function-results --include-full-xr --timeout=30s
+	local args=("$dir/xr.yaml" "${defs:-$dir}/composition.yaml" example/functions.yaml
+		--xrd="${defs:-$dir}/definition.yaml" --include-function-results --include-full-xr --timeout=30s
 		-a "render.crossplane.io/runtime-development-target=127.0.0.1:$port")
 	[[ -n $1 ]] && args+=(--observed-resources="$1")
 	"$crank" composition render --crossplane-binary="$core" "${args[@]}"

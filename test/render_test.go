@@ -275,6 +275,49 @@ func testRender(t *testing.T, cli renderCLI, addr string) {
 			})
 		}
 	}
+	// A claim's XR with a VPC of its own, over the stages of example/own-vpc.
+	for _, want := range ownVPCStageExpectations {
+		t.Run("OwnVPC/"+stageName(want.stage), func(t *testing.T) {
+			args := append(slices.Clone(cli.render[1:]),
+				"example/own-vpc/xr.yaml", "example/composition.yaml", "example/functions.yaml",
+				"--xrd=example/definition.yaml", "--include-full-xr", "--timeout=30s",
+				"-a", "render.crossplane.io/runtime-development-target="+addr,
+			)
+			if want.stage != "" {
+				args = append(args, "--observed-resources="+filepath.Join("example/own-vpc/observed", want.stage))
+			}
+			out := runCmd(t, "render", cli.render[0], args...)
+			r := parse(t, out)
+			for _, n := range want.composed {
+				if _, ok := r.composed[n]; !ok {
+					t.Errorf("%s is not composed", n)
+				}
+			}
+			for _, n := range want.absent {
+				if _, ok := r.composed[n]; ok {
+					t.Errorf("%s is composed", n)
+				}
+			}
+			if got := conditionStatus(r.xr, "Ready") == "True"; got != want.xrReady {
+				t.Errorf("XR Ready = %v, want %v", got, want.xrReady)
+			}
+			validate(t, out, "example/definition.yaml")
+		})
+	}
+}
+
+// ownVPCStageExpectations say what each stage of example/own-vpc/observed
+// must render: nothing is placed before the VPC reports its id, and no task
+// starts before its subnet routes out.
+var ownVPCStageExpectations = []struct {
+	stage            string
+	composed, absent []string
+	xrReady          bool
+}{
+	{stage: "", composed: []string{"network-vpc", "network-nat-address-eu-west-1a"}, absent: []string{"network-public-subnet-eu-west-1a", "alb-security-group"}},
+	{stage: "1-vpc-ready", composed: []string{"network-public-subnet-eu-west-1a", "network-internet-gateway", "alb-security-group"}, absent: []string{"alb", "database-subnet-group"}},
+	{stage: "2-nat-gateways-pending", composed: []string{"network-nat-gateway-eu-west-1b", "alb", "database-subnet-group"}, absent: []string{"clickhouse-service", "migrate-service"}},
+	{stage: "3-all-ready", composed: []string{"web-service", "dns-record-auth"}, xrReady: true},
 }
 
 // TestBetaRenderV116 renders the claim path with `crossplane beta render` of
