@@ -113,6 +113,7 @@ var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
 	// A composed VPC's egress: the routes change their target in place.
 	"OneNATGateway":     {from: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}), edit: map[string]any{"spec.network.vpc.egress": "natGateway"}},
 	"NATGatewayPerZone": {from: ownVPC(map[string]any{"egress": "natGateway"}), edit: map[string]any{"spec.network.vpc.egress": "natGatewayPerZone"}},
+	"AddZone":           {from: ownVPC(map[string]any{}), edit: map[string]any{"spec.network.vpc.availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}},
 }
 
 // assertEditAppliesInPlace converges xr, applies an edit and lets the

@@ -393,11 +393,6 @@ func TestImmutableFieldsRefusedByXRD(t *testing.T) {
 			set: ownVPC(map[string]any{"cidr": "10.1.0.0/16"}), old: ownVPC(map[string]any{"cidr": "10.0.0.0/16"}),
 			field: "spec.network.vpc.cidr",
 		},
-		"VPCZones": {
-			set:   ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
-			old:   ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b"}}),
-			field: "spec.network.vpc.availabilityZones",
-		},
 	}
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
 		v := xrdValidator(t, path)
@@ -520,19 +515,18 @@ func TestOneEventPerChangeWithoutWaitingFor(t *testing.T) {
 // of its witnesses observed at a time: each alone refuses the edit.
 func TestImmutableEditSeenByEveryWitness(t *testing.T) {
 	edits := map[string]map[string]any{
-		"spec.region":                        {"spec.region": "eu-central-1"},
-		"spec.network.vpcId":                 {"spec.network.vpcId": "vpc-0123456789abcdef1"},
-		"spec.domain.zoneId":                 {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
-		"spec.domain.hostName":               {"spec.domain.hostName": "observability"},
-		"spec.domain.zoneName":               {"spec.domain.zoneName": "example.org"},
-		"spec.auth.cognito.domainPrefix":     {"spec.auth.cognito.domainPrefix": "login"},
-		"spec.database.engineVersion":        {"spec.database.engineVersion": "17.7"},
-		"spec.cache.engine":                  {"spec.cache.engine": "redis"},
-		"spec.network.vpc.cidr":              {"spec.network.vpc.cidr": "10.1.0.0/16"},
-		"spec.network.vpc.availabilityZones": {"spec.network.vpc.availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}},
+		"spec.region":                    {"spec.region": "eu-central-1"},
+		"spec.network.vpcId":             {"spec.network.vpcId": "vpc-0123456789abcdef1"},
+		"spec.domain.zoneId":             {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
+		"spec.domain.hostName":           {"spec.domain.hostName": "observability"},
+		"spec.domain.zoneName":           {"spec.domain.zoneName": "example.org"},
+		"spec.auth.cognito.domainPrefix": {"spec.auth.cognito.domainPrefix": "login"},
+		"spec.database.engineVersion":    {"spec.database.engineVersion": "17.7"},
+		"spec.cache.engine":              {"spec.cache.engine": "redis"},
+		"spec.network.vpc.cidr":          {"spec.network.vpc.cidr": "10.1.0.0/16"},
 	}
 	// The fields of a composed VPC are edited on a Langfuse that has one.
-	ownVPCFields := map[string]bool{"spec.network.vpc.cidr": true, "spec.network.vpc.availabilityZones": true}
+	ownVPCFields := map[string]bool{"spec.network.vpc.cidr": true}
 	xr := loadXR(t, exampleClaimXR)
 	ownXR := withSpec(t, xr, ownVPC(map[string]any{}))
 	full, _, _ := converge(t, xr)

@@ -60,18 +60,6 @@ var immutables = []immutable{
 		in:   []string{compNetworkVPC},
 	},
 	{
-		field: "spec.network.vpc.availabilityZones",
-		built: func(fp map[string]any, s *Spec) string {
-			if !s.Network.OwnVPC() {
-				return ""
-			}
-			tags, _ := fp["tags"].(map[string]any)
-			return str(tags[tagZones])
-		},
-		want: func(s *Spec) string { return strings.Join(s.Network.ownVPC().AvailabilityZones, ",") },
-		in:   []string{compNetworkVPC},
-	},
-	{
 		field: "spec.domain.zoneId",
 		built: func(fp map[string]any, _ *Spec) string { return str(fp["zoneId"]) },
 		want:  func(s *Spec) string { return s.Domain.ZoneID },

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -335,8 +336,12 @@ var renderVariants = map[string]map[string]any{
 }
 
 // ownVPC is the spec edit that gives Langfuse a VPC of its own instead of
-// the example's.
+// the example's, in eu-west-1a and eu-west-1b unless vpc names the zones.
 func ownVPC(vpc map[string]any) map[string]any {
+	vpc = maps.Clone(vpc)
+	if _, ok := vpc["availabilityZones"]; !ok {
+		vpc["availabilityZones"] = []any{"eu-west-1a", "eu-west-1b"}
+	}
 	return map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil, "spec.network.vpc": vpc}
 }
 

@@ -54,8 +54,8 @@ type Network struct {
 // private subnets.
 type VPC struct {
 	CIDR string `json:"cidr,omitempty"`
-	// AvailabilityZones are the zone names, 2 or 3; empty means the
-	// region's zones a and b.
+	// AvailabilityZones are the zone names, 2 or 3, in order: each zone's
+	// subnet blocks follow its position.
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
 	Egress            string   `json:"egress,omitempty"`
 }
@@ -405,7 +405,7 @@ func (s *Spec) Default() {
 		s.Network.AllowedCIDRs = []string{defaultAllowedCIDR}
 	}
 	if v := s.Network.VPC; v != nil {
-		v.Default(s.Region)
+		v.Default()
 	}
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
@@ -439,14 +439,12 @@ func (s *Spec) Default() {
 	}
 }
 
-// Default fills the defaults of spec.network.vpc: the CDK's block, and the
-// region's first two zones.
-func (v *VPC) Default(region string) {
+// Default fills the defaults of spec.network.vpc: the CDK's block, and a
+// NAT gateway per zone. The zones have none: which of a region's zones an
+// account has differs (ap-northeast-1b and us-west-1a are missing in many).
+func (v *VPC) Default() {
 	if v.CIDR == "" {
 		v.CIDR = defaultVPCCIDR
-	}
-	if v.AvailabilityZones == nil {
-		v.AvailabilityZones = []string{region + "a", region + "b"}
 	}
 	if v.Egress == "" {
 		v.Egress = EgressNATGatewayPerZone
@@ -716,7 +714,9 @@ func (v *VPC) validate(p *field.Path, region string) field.ErrorList {
 		errs = append(errs, field.Invalid(p.Child("cidr"), v.CIDR, fmt.Sprintf("must be an IPv4 CIDR block from /%d to /%d whose host bits are zero, such as %s: the public subnets are 4 bits longer, and the load balancer needs at least a /27", minVPCPrefix, maxVPCPrefix, defaultVPCCIDR)))
 	}
 	zones := p.Child("availabilityZones")
-	if n := len(v.AvailabilityZones); n < minZones || n > maxZones {
+	if n := len(v.AvailabilityZones); n == 0 {
+		errs = append(errs, field.Required(zones, fmt.Sprintf("must list the %d or %d availability zones of spec.region to use, such as %sa and %sb (aws ec2 describe-availability-zones lists the account's)", minZones, maxZones, region, region)))
+	} else if n < minZones || n > maxZones {
 		errs = append(errs, field.Invalid(zones, v.AvailabilityZones, fmt.Sprintf("must list %d or %d availability zones: the load balancer and the data stores need two", minZones, maxZones)))
 	}
 	seen := map[string]bool{}

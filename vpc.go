@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -52,10 +52,6 @@ const (
 // tagZone tags the per-zone resources of a composed VPC with their zone,
 // which names the member.
 const tagZone = "langfuse-zone"
-
-// tagZones tags the composed VPC with its zones, the immutable record of
-// what its subnets were laid out for (identity.go).
-const tagZones = "langfuse-availability-zones"
 
 // defaultRoute is the destination of the routes out of the VPC.
 const defaultRoute = "0.0.0.0/0"
@@ -120,7 +116,7 @@ func buildVPC(w *world) (*composed.Unstructured, error) {
 		"cidrBlock":          v.CIDR,
 		"enableDnsSupport":   true,
 		"enableDnsHostnames": true,
-	}, mrOptions{tagged: true, stateful: true, extraTags: map[string]string{tagName: name, tagZones: strings.Join(v.AvailabilityZones, ",")}}), nil
+	}, mrOptions{tagged: true, stateful: true, extraTags: map[string]string{tagName: name}}), nil
 }
 
 // buildNetworkVPC is the VPC component: the user's, observed, or our own.
@@ -281,17 +277,28 @@ func (w *world) natGatewayInUse(zone string) bool {
 }
 
 // buildNATAddresses are the Elastic IP addresses of the NAT gateways, one
-// per gateway (and kept while its gateway is).
+// per gateway. An address stays while AWS still reports it associated: a
+// NAT gateway's MR leaves the observed state when its deletion starts, and
+// the gateway holds the address until it is gone.
 func buildNATAddresses(w *world) (map[string]*composed.Unstructured, error) {
+	zones := w.natZones()
 	out := map[string]*composed.Unstructured{}
 	for _, zone := range w.spec.Network.VPC.AvailabilityZones {
-		if !slices.Contains(w.natZones(), zone) && !w.memberExists(compNATGateways, zone) {
+		if !slices.Contains(zones, zone) && !w.memberExists(compNATGateways, zone) && !w.natAddressAssociated(zone) {
 			continue
 		}
+		// The provider would late-initialize the NAT gateway's network
+		// interface into the spec and, once that gateway is gone, try to
+		// associate the address with it again.
 		out[zone] = w.style.New(compNATAddresses, kindEIP, w.spec.Region, map[string]any{"domain": "vpc"},
-			mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("nat-"+zone, maxTagValueLength), tagZone: zone}})
+			mrOptions{tagged: true, skipLateInitialize: true, extraTags: map[string]string{tagName: w.names.name("nat-"+zone, maxTagValueLength), tagZone: zone}})
 	}
 	return out, nil
+}
+
+// natAddressAssociated says whether AWS reports a zone's NAT address in use.
+func (w *world) natAddressAssociated(zone string) bool {
+	return w.memberStatus(compNATAddresses, zone, "status.atProvider.associationId") != ""
 }
 
 // buildNATGateways are the NAT gateways, each in its zone's public subnet
@@ -301,11 +308,14 @@ func buildNATGateways(w *world) (map[string]*composed.Unstructured, error) {
 	for _, zone := range w.natZones() {
 		address := w.memberStatus(compNATAddresses, zone, "status.atProvider.allocationId")
 		subnet := w.memberStatus(compPublicSubnets, zone, statusPathID)
-		if address == "" || subnet == "" {
-			if w.memberExists(compNATGateways, zone) {
-				return nil, errors.Errorf("the address or public subnet of the NAT gateway in %s reports no id", zone)
-			}
+		exists := w.memberExists(compNATGateways, zone)
+		switch {
+		case (address == "" || subnet == "") && exists:
+			return nil, errors.Errorf("the address or public subnet of the NAT gateway in %s reports no id", zone)
+		case address == "" || subnet == "":
 			continue // the address comes first
+		case !exists && w.natAddressAssociated(zone):
+			continue // a gateway being deleted still holds it
 		}
 		out[zone] = w.style.New(compNATGateways, kindNATGateway, w.spec.Region, map[string]any{
 			"allocationId":     address,
@@ -368,6 +378,44 @@ func (w *world) networkEdits() field.ErrorList {
 		return field.ErrorList{field.Forbidden(network.Child("vpc"), fmt.Sprintf(
 			"must be left out: this Langfuse runs in the VPC %s (spec.network.vpcId), and AWS cannot move its security groups and data stores to another VPC; keep spec.network.vpcId and the subnets, or create a new Langfuse with a VPC of its own and delete this one",
 			mr.GetAnnotations()[annotationExternalName]))}
+	case own && str(observedForProvider(mr)["cidrBlock"]) == w.spec.Network.VPC.CIDR:
+		return w.zoneEdits()
 	}
 	return nil
+}
+
+// zoneEdits refuses to move or drop a zone whose subnets exist in AWS: a
+// subnet's zone and block (which follows the zone's position) are
+// replace-only, and the data stores live in the subnets. A zone whose
+// subnets AWS never created (a zone the account does not have) may be
+// corrected.
+func (w *world) zoneEdits() field.ErrorList {
+	v := w.spec.Network.VPC
+	public, private, err := zoneCIDRs(v)
+	if err != nil {
+		return nil // Validate reports the block
+	}
+	zones := field.NewPath("spec", "network", "vpc", "availabilityZones")
+	moved := map[string]string{}
+	for component, cidrs := range map[string][]string{compPublicSubnets: public, compPrivateSubnets: private} {
+		for _, n := range w.byComponent[component] {
+			mr := w.observed[n].Resource
+			id, _ := mr.GetString(statusPathID)
+			if id == "" {
+				continue // never created
+			}
+			fp := observedForProvider(mr)
+			zone, cidr := subnetKey(fp), str(fp["cidrBlock"])
+			if i := slices.Index(v.AvailabilityZones, zone); i < 0 || cidrs[i] != cidr {
+				moved[zone] = fmt.Sprintf("%s has the subnet %s (%s)", zone, id, cidr)
+			}
+		}
+	}
+	var errs field.ErrorList
+	for _, zone := range slices.Sorted(maps.Keys(moved)) {
+		errs = append(errs, field.Invalid(zones, v.AvailabilityZones, fmt.Sprintf(
+			"must keep %s where it was: %s, and AWS cannot move a subnet to another zone or block; keep the zones that exist in their order (a zone may only be corrected while AWS has not created its subnets), or create a new Langfuse and delete this one",
+			zone, moved[zone])))
+	}
+	return errs
 }

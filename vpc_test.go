@@ -197,6 +197,20 @@ func (p *fakeProvider) applyRoutes(t *testing.T) {
 	}
 }
 
+// setAtProvider sets (or, with nil, removes) a value an observed resource
+// reports.
+func (p *fakeProvider) setAtProvider(t *testing.T, name, key string, v any) {
+	t.Helper()
+	m := p.observed[name].GetResource().AsMap()
+	ap := m["status"].(map[string]any)["atProvider"].(map[string]any)
+	if v == nil {
+		delete(ap, key)
+	} else {
+		ap[key] = v
+	}
+	p.observed[name] = resourceOf(mustStruct(t, m))
+}
+
 // deleteUndesired plays Crossplane deleting what left the desired state.
 func (p *fakeProvider) deleteUndesired(rsp *fnv1.RunFunctionResponse) []string {
 	var gone []string
@@ -245,6 +259,23 @@ func TestEgressMovesInPlace(t *testing.T) {
 	rsp = run(t, p.request(shared, nil))
 	if diff := cmp.Diff([]string{"network-nat-gateway-eu-west-1b", "network-nat-gateway-eu-west-1c"}, p.deleteUndesired(rsp)); diff != "" {
 		t.Errorf("deleted once no route uses them: -want, +got:\n%s", diff)
+	}
+	// The gateways' MRs are gone while AWS deletes them, and they still
+	// hold their addresses.
+	for _, zone := range []string{"eu-west-1b", "eu-west-1c"} {
+		p.setAtProvider(t, "network-nat-address-"+zone, "associationId", "eipassoc-0"+zone)
+	}
+	rsp = run(t, p.request(shared, nil))
+	if gone := p.deleteUndesired(rsp); len(gone) > 0 {
+		t.Errorf("released while AWS still reports them associated: %v", gone)
+	}
+	// Switched back meanwhile: no new gateway takes an address the old one
+	// still holds (AWS would fail it).
+	if back := run(t, p.request(perZone, nil)); desired(back, "network-nat-gateway-eu-west-1b") {
+		t.Error("a new NAT gateway was given an address a deleting one still holds")
+	}
+	for _, zone := range []string{"eu-west-1b", "eu-west-1c"} {
+		p.setAtProvider(t, "network-nat-address-"+zone, "associationId", nil)
 	}
 	rsp = run(t, p.request(shared, nil))
 	if diff := cmp.Diff([]string{"network-nat-address-eu-west-1b", "network-nat-address-eu-west-1c"}, p.deleteUndesired(rsp)); diff != "" {
@@ -350,5 +381,42 @@ func TestOwnVPCFlappingRemovesNothing(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestZonesThatExistStay refuses to drop or move a zone whose subnets AWS
+// created, names the field and the subnet, lets a zone be added after the
+// others, and lets a zone AWS never created subnets in be corrected.
+func TestZonesThatExistStay(t *testing.T) {
+	xr := ownVPCXR(t, map[string]any{})
+	zones := func(z ...any) map[string]any { return map[string]any{"spec.network.vpc.availabilityZones": z} }
+	cases := map[string]struct {
+		edit map[string]any
+		// neverCreated are zones whose subnets AWS never created.
+		neverCreated []string
+		want         []string
+	}{
+		"Dropped":             {edit: zones("eu-west-1a", "eu-west-1c"), want: []string{"spec.network.vpc.availabilityZones", "eu-west-1b has the subnet subnet-"}},
+		"Reordered":           {edit: zones("eu-west-1b", "eu-west-1a"), want: []string{"must keep eu-west-1a where it was", "must keep eu-west-1b where it was"}},
+		"Added":               {edit: zones("eu-west-1a", "eu-west-1b", "eu-west-1c")},
+		"CorrectedNeverThere": {edit: zones("eu-west-1a", "eu-west-1c"), neverCreated: []string{"eu-west-1b"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p, _, _ := converge(t, xr)
+			for _, zone := range tc.neverCreated {
+				p.forgetStatus(t, "network-public-subnet-"+zone)
+				p.forgetStatus(t, "network-private-subnet-"+zone)
+			}
+			msg := fatal(run(t, p.request(withSpec(t, xr, tc.edit), nil)))
+			if len(tc.want) == 0 && msg != "" {
+				t.Errorf("refused: %s", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the Fatal result does not say %q: %q", w, msg)
+				}
+			}
+		})
 	}
 }

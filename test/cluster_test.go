@@ -89,6 +89,11 @@ func TestControlPlane(t *testing.T) {
 					selector: "crossplane.io/composite=langfuse",
 				})
 			})
+			// A claim with a VPC of its own, on the newest core only: its
+			// kinds and their gates are the same on both.
+			if flavor.name == crossplaneV24.name {
+				t.Run("OwnVPCClaim", func(t *testing.T) { ownVPCFlow(t, c) })
+			}
 		})
 	}
 }
@@ -616,7 +621,7 @@ type mr struct {
 	name, namespace, apiVersion, kind, resourceName string
 	ready                                           bool
 	deleting                                        bool
-	forProvider                                     map[string]any
+	forProvider, atProvider                         map[string]any
 }
 
 func (m mr) ref() string {
@@ -645,11 +650,13 @@ func (c *controlPlane) composed(t *testing.T, f flowSpec) map[string]mr {
 		ann, _ := meta["annotations"].(map[string]any)
 		spec, _ := it["spec"].(map[string]any)
 		fp, _ := spec["forProvider"].(map[string]any)
+		status, _ := it["status"].(map[string]any)
+		ap, _ := status["atProvider"].(map[string]any)
 		ns, _ := meta["namespace"].(string)
 		m := mr{
 			name: meta["name"].(string), namespace: ns, apiVersion: it["apiVersion"].(string), kind: it["kind"].(string),
 			resourceName: fmt.Sprint(ann["crossplane.io/composition-resource-name"]), ready: conditionStatus(it, "Ready") == "True",
-			deleting: meta["deletionTimestamp"] != nil, forProvider: fp,
+			deleting: meta["deletionTimestamp"] != nil, forProvider: fp, atProvider: ap,
 		}
 		got[m.resourceName] = m
 	}
@@ -1140,4 +1147,118 @@ func setPath(m map[string]any, path string, v any) {
 		return
 	}
 	m[parts[len(parts)-1]] = v
+}
+
+// ownVPCFlow applies example/own-vpc/claim.yaml and plays the provider: the
+// API server takes every kind of the composed VPC, nothing starts before
+// its subnet routes out, the VPC's block cannot change nor the claim move
+// to another VPC, the egress switches to one NAT gateway with the others
+// deleted only once no route uses them, and deleting the claim removes
+// everything.
+func ownVPCFlow(t *testing.T, c *controlPlane) {
+	f := flowSpec{
+		manifest: "example/own-vpc/claim.yaml", get: "langfuses.aws.platform.crossplane.io/langfuse-vpc", wantMRGroup: ".aws.upbound.io/",
+		selector: "crossplane.io/claim-name=langfuse-vpc,crossplane.io/claim-namespace=" + namespace,
+	}
+	c.mustKubectl(t, "apply "+f.manifest, "apply", "-f", f.manifest)
+	isA := func(name, prefix string) bool { return strings.HasPrefix(name, prefix+"-") }
+	// play reports pending resources Ready, and routes as going through
+	// what they are told to, until cond holds.
+	play := func(what string, cond func(map[string]mr) string) {
+		eventually(t, what, flowTimeout, func() string {
+			mrs := c.composed(t, f)
+			var pending []mr
+			for name, m := range mrs {
+				told, uses := m.forProvider["natGatewayId"], m.atProvider["natGatewayId"]
+				if !m.ready || (isA(name, "network-private-route") && !isA(name, "network-private-route-table") && !isA(name, "network-private-route-association") && told != uses) {
+					pending = append(pending, m)
+				}
+				// A task starts only once its subnet routes out.
+				if _, task := mrs["clickhouse-service"]; task && isA(name, "network-private-route") && !m.ready {
+					t.Fatalf("step: clickhouse-service was composed before %s was Ready", name)
+				}
+			}
+			c.patchStatuses(t, pending)
+			if len(pending) > 0 {
+				return fmt.Sprintf("%d composed resources, %d just reported", len(mrs), len(pending))
+			}
+			return cond(mrs)
+		})
+	}
+	play("play the provider until the claim is Ready", func(mrs map[string]mr) string {
+		obj := c.object(t, f)
+		if s, _ := condition(obj, "Ready"); s != "True" {
+			st, _ := obj["status"].(map[string]any)
+			return fmt.Sprintf("the claim's Ready is %s; %d composed; waiting for %v; conditions %v", s, len(mrs), waitingFor(obj), st["conditions"])
+		}
+		return ""
+	})
+	mrs := c.composed(t, f)
+	vpc := mrs["network-vpc"]
+	if vpc.kind != "VPC" || vpc.forProvider["cidrBlock"] != "10.0.0.0/16" || !strings.Contains(vpc.apiVersion, f.wantMRGroup) {
+		t.Errorf("step: network-vpc is a %s %s with %v, want an ec2 VPC of 10.0.0.0/16", vpc.apiVersion, vpc.kind, vpc.forProvider)
+	}
+	for _, name := range []string{"network-internet-gateway", "network-public-route", "network-nat-gateway-eu-west-1a", "network-nat-gateway-eu-west-1b",
+		"network-private-subnet-eu-west-1b", "network-nat-address-eu-west-1b"} {
+		if _, ok := mrs[name]; !ok {
+			t.Errorf("step: %s was not composed", name)
+		}
+	}
+
+	// The API server refuses what AWS cannot apply, naming the field.
+	apply := func(set map[string]any) (string, error) {
+		obj := readYAML(t, f.manifest)
+		for path, v := range set {
+			setPath(obj["spec"].(map[string]any), path, v)
+		}
+		b, _ := yaml.Marshal(obj)
+		file := filepath.Join(t.TempDir(), "edited.yaml")
+		writeFile(t, file, b)
+		return c.kubectl("apply", "-f", file)
+	}
+	for field, set := range map[string]map[string]any{
+		"spec.network.vpc.cidr is immutable": {"network.vpc.cidr": "10.1.0.0/16"},
+		"spec.network.vpc is immutable": {"network.vpc": nil, "network.vpcId": "vpc-0123456789abcdef0",
+			"network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}, "network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}},
+	} {
+		if out, err := apply(set); err == nil || !strings.Contains(out, field) {
+			t.Errorf("step: want the API server to refuse saying %q, got %v: %s", field, err, out)
+		}
+	}
+
+	// One NAT gateway for both zones: the route of eu-west-1b moves to the
+	// one of eu-west-1a before its own gateway goes.
+	natB := fmt.Sprint(mrs["network-nat-gateway-eu-west-1b"].atProvider["id"])
+	if out, err := apply(map[string]any{"network.vpc.egress": "natGateway"}); err != nil {
+		t.Fatalf("step: the API server refused switching the egress: %s", out)
+	}
+	play("the egress moves to one NAT gateway", func(mrs map[string]mr) string {
+		for name, m := range mrs {
+			if isA(name, "network-private-route") && m.atProvider["natGatewayId"] == natB {
+				if gw, ok := mrs["network-nat-gateway-eu-west-1b"]; !ok || gw.deleting {
+					t.Fatalf("step: the NAT gateway of eu-west-1b was deleted while %s still goes through it", name)
+				}
+			}
+		}
+		for _, name := range []string{"network-nat-gateway-eu-west-1b", "network-nat-address-eu-west-1b"} {
+			if _, ok := mrs[name]; ok {
+				return name + " is still there"
+			}
+		}
+		return ""
+	})
+	after := c.composed(t, f)
+	for _, name := range []string{"database", "database-subnet-group", "cache", "efs", "network-private-subnet-eu-west-1b", "network-nat-gateway-eu-west-1a"} {
+		if m, ok := after[name]; !ok || m.deleting {
+			t.Errorf("step: %s went with the egress switch", name)
+		}
+	}
+
+	c.mustKubectl(t, "delete", "delete", f.get, "-n", namespace, "--wait=false")
+	eventually(t, "everything composed is garbage-collected", gcTimeout, func() string {
+		if left := c.composed(t, f); len(left) > 0 {
+			return fmt.Sprintf("%d left", len(left))
+		}
+		return ""
+	})
 }

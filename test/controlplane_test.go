@@ -377,6 +377,13 @@ func composedCRDVersions(t *testing.T) map[string]string {
 				continue // a Kubernetes or Crossplane kind
 			}
 			versions[crdname.File(group, m["kind"].(string))] = version
+			// The own-VPC stage is a claim's: its kinds' namespaced twins
+			// (always v1beta1) are composed by a namespaced XR with one.
+			if ns := strings.Replace(group, ".aws.upbound.io", ".aws.m.upbound.io", 1); ns != group {
+				if _, ok := versions[crdname.File(ns, m["kind"].(string))]; !ok {
+					versions[crdname.File(ns, m["kind"].(string))] = "v1beta1"
+				}
+			}
 		}
 	}
 	return versions
