@@ -284,7 +284,7 @@ func testRender(t *testing.T, cli renderCLI, addr string) {
 				"-a", "render.crossplane.io/runtime-development-target="+addr,
 			)
 			if want.stage != "" {
-				args = append(args, "--observed-resources="+filepath.Join("example/own-vpc/observed", want.stage))
+				args = append(args, "--observed-resources="+filepath.Join("example", "own-vpc", "observed", want.stage))
 			}
 			out := runCmd(t, "render", cli.render[0], args...)
 			r := parse(t, out)
