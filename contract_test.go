@@ -111,9 +111,11 @@ var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
 	"DualToCutOver":  {from: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "dual"}}, edit: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "events_only"}}},
 	"ClickHouse2512": {from: map[string]any{"spec.langfuse.version": "3.174.1", "spec.clickhouse.version": "24.8.14.39"}, edit: map[string]any{"spec.clickhouse.version": "25.12.9.61"}},
 	// A composed VPC's egress: the routes change their target in place.
-	"OneNATGateway":     {from: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}), edit: map[string]any{"spec.network.vpc.egress": "natGateway"}},
-	"NATGatewayPerZone": {from: ownVPC(map[string]any{"egress": "natGateway"}), edit: map[string]any{"spec.network.vpc.egress": "natGatewayPerZone"}},
-	"AddZone":           {from: ownVPC(map[string]any{}), edit: map[string]any{"spec.network.vpc.availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}},
+	"OneNATGateway":      {from: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}), edit: map[string]any{"spec.network.vpc.egress": "natGateway"}},
+	"NATGatewayPerZone":  {from: ownVPC(map[string]any{"egress": "natGateway"}), edit: map[string]any{"spec.network.vpc.egress": "natGatewayPerZone"}},
+	"AccessLogsOff":      {from: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true}}, edit: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": false}}},
+	"AccessLogRetention": {from: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true}}, edit: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(365)}}},
+	"AddZone":            {from: ownVPC(map[string]any{}), edit: map[string]any{"spec.network.vpc.availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}},
 }
 
 // assertEditAppliesInPlace converges xr, applies an edit and lets the

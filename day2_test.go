@@ -185,6 +185,7 @@ var allowedEdits = map[string]map[string]any{
 	"ImageRegistry": {"spec.langfuse.imageRegistry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"},
 	"Organization":  {"spec.langfuse.defaultOrganization": map[string]any{"id": "acme"}},
 	"Init":          {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
+	"AccessLogs":    {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(7)}},
 }
 
 // TestAllowedEditsApply checks that an edit AWS applies in place is not

@@ -297,6 +297,17 @@ var graph = []component{
 	{name: compNetworkEgress, title: "EgressRules", enabled: always, memberKey: egressRuleKey, build: buildEgressRules},
 	{name: compNetworkIngress, title: "IngressRules", enabled: always, memberKey: ingressFlowKey, build: buildIngressRules},
 	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
+	// Its access logs (accesslogs.go): the load balancer turns them on once
+	// the bucket's policy lets them in. The bucket and its protections stay
+	// unless deletionPolicy is Delete.
+	{name: compLogsBucket, title: "AccessLogBucket", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucket)},
+	{name: compLogsBucketPublicAccess, title: "AccessLogBucketPublicAccessBlock", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketPublicAccessBlock)},
+	{name: compLogsBucketOwnership, title: "AccessLogBucketOwnershipControls", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketOwnership)},
+	{name: compLogsBucketEncryption, title: "AccessLogBucketEncryption", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketEncryption)},
+	{name: compLogsBucketLifecycle, title: "AccessLogBucketLifecycle", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketLifecycle)},
+	{name: compLogsBucketPolicy, title: "AccessLogBucketPolicy", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy,
+		needs: []need{{component: compLogsBucket, fields: []string{statusPathARN}}},
+		build: single(buildLogsBucketPolicy)},
 	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always,
 		// An internet-facing load balancer needs its VPC's internet
 		// gateway, and answers only once its subnets route to it.

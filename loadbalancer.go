@@ -74,7 +74,7 @@ func buildALB(w *world) (*composed.Unstructured, error) {
 		return nil, err
 	}
 	name := w.awsName(compALB, w.names.name("alb", maxLoadBalancerName))
-	return w.style.New(compALB, kindLB, w.spec.Region, map[string]any{
+	body := map[string]any{
 		"name":                  name,
 		"loadBalancerType":      "application",
 		"internal":              false,
@@ -86,7 +86,11 @@ func buildALB(w *world) (*composed.Unstructured, error) {
 		"dropInvalidHeaderFields": true,
 		"desyncMitigationMode":    "strictest",
 		"idleTimeout":             int64(60),
-	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
+	}
+	if logs := w.albAccessLogs(); logs != nil {
+		body["accessLogs"] = logs
+	}
+	return w.style.New(compALB, kindLB, w.spec.Region, body, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
 }
 
 func buildTargetGroup(w *world) (*composed.Unstructured, error) {

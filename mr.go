@@ -61,6 +61,7 @@ var (
 	kindBucketOwnershipControls = kind{"s3", "BucketOwnershipControls", "v1beta2", true}
 	kindBucketEncryption        = kind{"s3", "BucketServerSideEncryptionConfiguration", "v1beta2", true}
 	kindBucketPolicy            = kind{"s3", "BucketPolicy", "v1beta1", true}
+	kindBucketLifecycle         = kind{"s3", "BucketLifecycleConfiguration", "v1beta1", true}
 	kindFileSystem              = kind{"efs", "FileSystem", "v1beta2", true}
 	kindMountTarget             = kind{"efs", "MountTarget", "v1beta1", true}
 	kindAccessPoint             = kind{"efs", "AccessPoint", "v1beta2", true}

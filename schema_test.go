@@ -324,6 +324,10 @@ var renderVariants = map[string]map[string]any{
 	// A VPC of its own: three zones, a NAT gateway each; two zones sharing one.
 	"OwnVPC":          ownVPC(map[string]any{"cidr": "10.20.0.0/16", "availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
 	"OwnVPCSharedNAT": ownVPC(map[string]any{"egress": "natGateway"}),
+	// Access logs in a region that grants Elastic Load Balancing's account,
+	// and in one opened after August 2022 that grants its service.
+	"AccessLogs":            {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(30)}},
+	"AccessLogsNewerRegion": {"spec.region": "ap-southeast-5", "spec.loadBalancer.accessLogs": map[string]any{"enabled": true}},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
 		"spec.database.engineVersion":        "16.9",

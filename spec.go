@@ -18,16 +18,17 @@ import (
 // Spec is the XR's spec: the API in README.md ("The API"). The function depends only on
 // it, never on the XR's group or kind, so platform teams may rename those.
 type Spec struct {
-	Region             string   `json:"region"`
-	ProviderConfigName string   `json:"providerConfigName,omitempty"`
-	DeletionPolicy     string   `json:"deletionPolicy,omitempty"`
-	Domain             Domain   `json:"domain"`
-	Network            Network  `json:"network"`
-	Auth               Auth     `json:"auth"`
-	Langfuse           Langfuse `json:"langfuse"`
-	ClickHouse         Task     `json:"clickhouse"`
-	Database           Database `json:"database"`
-	Cache              Cache    `json:"cache"`
+	Region             string       `json:"region"`
+	ProviderConfigName string       `json:"providerConfigName,omitempty"`
+	DeletionPolicy     string       `json:"deletionPolicy,omitempty"`
+	Domain             Domain       `json:"domain"`
+	Network            Network      `json:"network"`
+	LoadBalancer       LoadBalancer `json:"loadBalancer"`
+	Auth               Auth         `json:"auth"`
+	Langfuse           Langfuse     `json:"langfuse"`
+	ClickHouse         Task         `json:"clickhouse"`
+	Database           Database     `json:"database"`
+	Cache              Cache        `json:"cache"`
 }
 
 // Domain is where Langfuse is reachable: hostName.zoneName in an existing
@@ -70,6 +71,21 @@ func (n *Network) ownVPC() VPC {
 	}
 	return *n.VPC
 }
+
+// LoadBalancer configures the load balancer beyond who may reach it.
+type LoadBalancer struct {
+	AccessLogs AccessLogs `json:"accessLogs"`
+}
+
+// AccessLogs are the load balancer's access logs, in a bucket of their own
+// (accesslogs.go).
+type AccessLogs struct {
+	Enabled         bool  `json:"enabled,omitempty"`
+	ExpireAfterDays int64 `json:"expireAfterDays,omitempty"`
+}
+
+// maxAccessLogDays is the longest access logs are kept: ten years.
+const maxAccessLogDays = 3650
 
 // Auth selects how people sign in to Langfuse.
 type Auth struct {
@@ -407,6 +423,9 @@ func (s *Spec) Default() {
 	if v := s.Network.VPC; v != nil {
 		v.Default()
 	}
+	if s.LoadBalancer.AccessLogs.ExpireAfterDays == 0 {
+		s.LoadBalancer.AccessLogs.ExpireAfterDays = defaultAccessLogDays
+	}
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
 		c.Enabled = ptr(true)
@@ -509,6 +528,9 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	}
 
 	errs = append(errs, s.validateNetwork(spec.Child("network"))...)
+	if d := s.LoadBalancer.AccessLogs.ExpireAfterDays; d < 1 || d > maxAccessLogDays {
+		errs = append(errs, field.Invalid(spec.Child("loadBalancer", "accessLogs", "expireAfterDays"), d, fmt.Sprintf("must be between 1 and %d", maxAccessLogDays)))
+	}
 
 	cognitoPath := spec.Child("auth", "cognito")
 	c := s.Auth.Cognito

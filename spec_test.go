@@ -63,6 +63,7 @@ var badSpecs = map[string]struct {
 	"ZoneOfAnotherRegion": {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-central-1b"}}), field: "spec.network.vpc.availabilityZones"},
 	"ZoneTwice":           {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1a"}}), field: "spec.network.vpc.availabilityZones"},
 	"ZoneID":              {set: ownVPC(map[string]any{"availabilityZones": []any{"euw1-az1", "euw1-az2"}}), field: "spec.network.vpc.availabilityZones"},
+	"AccessLogsForever":   {set: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(3651)}}, field: "spec.loadBalancer.accessLogs.expireAfterDays"},
 	"UnknownEgress":       {set: ownVPC(map[string]any{"egress": "natInstance"}), field: "spec.network.vpc.egress"},
 	"NoZones": {set: map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil,
 		"spec.network.vpc": map[string]any{"cidr": "10.0.0.0/16"}}, field: "spec.network.vpc.availabilityZones"},
@@ -285,7 +286,8 @@ func TestDefaults(t *testing.T) {
 			VPCID: "vpc-0123456789abcdef0", PublicSubnetIDs: []string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"},
 			PrivateSubnetIDs: []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}, AllowedCIDRs: []string{"0.0.0.0/0"},
 		},
-		Auth: Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
+		LoadBalancer: LoadBalancer{AccessLogs: AccessLogs{ExpireAfterDays: 90}},
+		Auth:         Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
 		Langfuse: Langfuse{
 			Version: "4.16.0",
 			Web:     Task{Replicas: ptr[int64](2), MaxReplicas: ptr[int64](4), CPU: 2048, Memory: 4096},

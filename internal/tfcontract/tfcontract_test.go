@@ -45,6 +45,7 @@ var composed = []struct{ group, kind string }{
 	{"s3", "BucketOwnershipControls"},
 	{"s3", "BucketServerSideEncryptionConfiguration"},
 	{"s3", "BucketPolicy"},
+	{"s3", "BucketLifecycleConfiguration"},
 	{"efs", "FileSystem"},
 	{"efs", "MountTarget"},
 	{"efs", "AccessPoint"},
