@@ -33,21 +33,28 @@ func terraformContract(t *testing.T) *tfcontract.Contract {
 }
 
 // inPlaceDespiteCondition are the conditional replacements the source marks
-// for an attribute that the function's resources never meet, each with the
-// reason read in the source. Anything else conditional counts as a
-// replacement.
-var inPlaceDespiteCondition = map[string]string{
+// for an attribute, each with the test of the condition read in the source:
+// true where the change before → after does not meet it. Anything else
+// conditional counts as a replacement.
+var inPlaceDespiteCondition = map[string]func(before, after map[string]any) bool{
 	// customizeDiffLoadBalancerALB forces a replacement only for
 	// subnet_mapping changes; the subnets of an application load balancer
 	// are set in place (SetSubnets). The NLB's rule does not apply.
-	"LB/subnets": "an application load balancer's subnets update in place",
+	"LB/subnets": func(_, _ map[string]any) bool { return true },
 	// customizeDiffEngineForceNewOnDowngrade and
 	// customizeDiffEngineVersionForceNewOnDowngrade (engine_version.go)
 	// replace a replication group only to go from valkey back to redis, or
 	// to a lower version: the function moves Redis 7.1 to Valkey 8.1 and
 	// refuses the way back (spec.cache.engine).
-	"ReplicationGroup/engine":        "redis to valkey is an in-place engine upgrade",
-	"ReplicationGroup/engineVersion": "a higher engine version is an in-place upgrade",
+	"ReplicationGroup/engine":        func(_, _ map[string]any) bool { return true },
+	"ReplicationGroup/engineVersion": func(_, _ map[string]any) bool { return true },
+	// capacityProviderStrategyCustomizeDiff (ecs/service.go) replaces a
+	// service unless force_new_deployment is set and the strategy goes
+	// from some to some.
+	"Service/capacityProviderStrategy": func(before, after map[string]any) bool {
+		some := func(fp map[string]any) bool { s, _ := fp["capacityProviderStrategy"].([]any); return len(s) > 0 }
+		return after["forceNewDeployment"] == true && some(before) && some(after)
+	},
 }
 
 // replaceOnlyChanges lists, for each resource kept under the same name from
@@ -72,7 +79,7 @@ func replaceOnlyChanges(t *testing.T, before, after *fnv1.RunFunctionResponse) [
 			t.Fatalf("%s: %v", name, err)
 		}
 		for _, ch := range changes {
-			if _, ok := inPlaceDespiteCondition[kind+"/"+ch.Field]; ok && ch.Conditional {
+			if inPlace, ok := inPlaceDespiteCondition[kind+"/"+ch.Field]; ok && ch.Conditional && inPlace(fp(bm), fp(am)) {
 				continue
 			}
 			out = append(out, fmt.Sprintf("%s (%s).%s: %s", name, kind, ch.Field, ch.Origin))

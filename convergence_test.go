@@ -44,7 +44,7 @@ var wantWaves = [][]string{
 		"cache-parameters-valkey", "cache-security-group", "cache-subnet-group", "cache-token",
 		"cert-auth", "cert-host", "clickhouse-discovery", "clickhouse-security-group", "clickhouse-task-role", "cognito-client", "cognito-client-secret", "cognito-user-pool",
 		"credentials", "credentials-secret", "database", "database-parameters", "database-password", "database-security-group", "database-subnet-group", "efs", "efs-access-point",
-		"ecs-cluster", "efs-security-group", "execution-role", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",
+		"ecs-capacity-providers", "ecs-cluster", "efs-security-group", "execution-role", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",
 		"network-vpc", "network-public-subnet-subnet-0a1b2c3d4e5f60001", "network-public-subnet-subnet-0a1b2c3d4e5f60002",
 		"network-private-subnet-subnet-0a1b2c3d4e5f60003", "network-private-subnet-subnet-0a1b2c3d4e5f60004",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),

@@ -186,6 +186,7 @@ var allowedEdits = map[string]map[string]any{
 	"Organization":  {"spec.langfuse.defaultOrganization": map[string]any{"id": "acme"}},
 	"Init":          {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 	"AccessLogs":    {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(7)}},
+	"Spot":          {"spec.langfuse.web.spot": true, "spec.langfuse.worker.spot": true},
 }
 
 // TestAllowedEditsApply checks that an edit AWS applies in place is not

@@ -384,6 +384,7 @@ var graph = []component{
 	{name: compLogGroupWeb, title: "WebLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupWeb, "web"))},
 	{name: compLogGroupWorker, title: "WorkerLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupWorker, "worker"))},
 	{name: compLogGroupClickHouse, title: "ClickHouseLogGroup", condition: conditionCluster, enabled: always, build: single(buildLogGroup(compLogGroupClickHouse, "clickhouse"))},
+	{name: compCapacityProviders, title: "CapacityProviders", condition: conditionCluster, enabled: always, build: single(buildCapacityProviders)},
 	{name: compServiceNamespace, title: "ServiceNamespace", condition: conditionCluster, enabled: always, needs: []need{ownVPCID()}, build: single(buildServiceNamespace)},
 
 	// The pool holds the users and the secret's name is taken for 7 days
@@ -481,7 +482,7 @@ var graph = []component{
 		needs: appTaskNeeds(), memberKey: revisionKey,
 		build: revisions(compWorkerTask, compWorkerService, workerContainer.buildTaskDefinition)},
 	{name: compWorkerService, title: "WorkerService", condition: conditionWorker, enabled: always,
-		needs: appServiceNeeds(compWorkerTask),
+		needs: append(appServiceNeeds(compWorkerTask), readyOf(compCapacityProviders)),
 		build: single(workerService.buildService)},
 	scalingTargetOf(workerScaling, "WorkerScalingTarget", conditionWorker),
 	scalingPolicyOf(workerScaling, "WorkerScalingPolicy", conditionWorker),
@@ -494,7 +495,7 @@ var graph = []component{
 		), memberKey: revisionKey,
 		build: revisions(compWebTask, compWebService, webContainer.buildTaskDefinition)},
 	{name: compWebService, title: "WebService", condition: conditionWeb, enabled: always,
-		needs: append(appServiceNeeds(compWebTask),
+		needs: append(appServiceNeeds(compWebTask), readyOf(compCapacityProviders),
 			withCognitoOnly(readyOf(compClientSecretVersion)),
 			withInitOnly(readyOf(compInitVersions)),
 			// ECS refuses a target group that no listener forwards to.

@@ -327,6 +327,7 @@ var renderVariants = map[string]map[string]any{
 	// Access logs in a region that grants Elastic Load Balancing's account,
 	// and in one opened after August 2022 that grants its service.
 	"AccessLogs":            {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(30)}},
+	"Spot":                  {"spec.langfuse.web.spot": true, "spec.langfuse.worker.spot": true, "spec.langfuse.worker.replicas": int64(2)},
 	"AccessLogsNewerRegion": {"spec.region": "ap-southeast-5", "spec.loadBalancer.accessLogs": map[string]any{"enabled": true}},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),

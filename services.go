@@ -4,8 +4,9 @@ import (
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
-// The three ECS services, in the private subnets without public addresses,
-// on Fargate (never Spot: a reclaimed ClickHouse task takes Langfuse down),
+// The four ECS services, in the private subnets without public addresses,
+// on Fargate (web and worker on Spot if asked, capacity.go; ClickHouse
+// never: a reclaimed ClickHouse task takes Langfuse down),
 // with ECS Exec. ClickHouse registers in the private DNS namespace, where web
 // and worker find it by name; web registers with the load balancer's target
 // group.
@@ -75,7 +76,6 @@ func (s service) buildService(w *world) (*composed.Unstructured, error) {
 	body := map[string]any{
 		"clusterSelector": selectorFor(compECSCluster),
 		"taskDefinition":  taskDefinition,
-		"launchType":      "FARGATE",
 		"platformVersion": "LATEST",
 		"networkConfiguration": map[string]any{
 			"subnets":               stringList(subnets),
@@ -87,6 +87,7 @@ func (s service) buildService(w *world) (*composed.Unstructured, error) {
 		"propagateTags":            "SERVICE",
 		"deploymentCircuitBreaker": map[string]any{"enable": true, "rollback": true},
 	}
+	w.placeTasks(s, body)
 	o := mrOptions{tagged: true, externalName: w.serviceName(s)}
 	switch s.component {
 	case compClickHouseService:

@@ -182,6 +182,8 @@ type Task struct {
 	Memory      int64  `json:"memory,omitempty"`
 	// Storage is ClickHouse's file system (efs.go).
 	Storage *Storage `json:"storage,omitempty"`
+	// Spot runs web's or the worker's tasks on Fargate Spot (capacity.go).
+	Spot bool `json:"spot,omitempty"`
 }
 
 // Storage configures the EFS file system ClickHouse keeps its data on.
@@ -604,6 +606,9 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 		errs = append(errs, field.Forbidden(ch.Child("maxReplicas"), "ClickHouse runs as exactly one task and is not autoscaled"))
 	}
 	errs = append(errs, s.ClickHouse.Storage.validate(ch.Child("storage"))...)
+	if s.ClickHouse.Spot {
+		errs = append(errs, field.Forbidden(ch.Child("spot"), "ClickHouse runs as one task, which a Spot interruption would take down with Langfuse: only web and worker run on Spot"))
+	}
 	for _, t := range []struct {
 		p    *field.Path
 		task Task

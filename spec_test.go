@@ -64,6 +64,7 @@ var badSpecs = map[string]struct {
 	"ZoneTwice":           {set: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1a"}}), field: "spec.network.vpc.availabilityZones"},
 	"ZoneID":              {set: ownVPC(map[string]any{"availabilityZones": []any{"euw1-az1", "euw1-az2"}}), field: "spec.network.vpc.availabilityZones"},
 	"AccessLogsForever":   {set: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(3651)}}, field: "spec.loadBalancer.accessLogs.expireAfterDays"},
+	"ClickHouseSpot":      {set: map[string]any{"spec.clickhouse.spot": true}, field: "spec.clickhouse.spot"},
 	"UnknownEgress":       {set: ownVPC(map[string]any{"egress": "natInstance"}), field: "spec.network.vpc.egress"},
 	"NoZones": {set: map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil,
 		"spec.network.vpc": map[string]any{"cidr": "10.0.0.0/16"}}, field: "spec.network.vpc.availabilityZones"},

@@ -394,7 +394,7 @@ func TestParseCharset(t *testing.T) {
 func TestExampleStack(t *testing.T) {
 	c := load(t)
 	var files []string
-	for _, dir := range []string{"observed", filepath.Join("namespaced", "observed")} {
+	for _, dir := range []string{"observed", filepath.Join("namespaced", "observed"), filepath.Join("own-vpc", "observed")} {
 		found, err := filepath.Glob(filepath.Join("..", "..", "example", dir, "*", "*.yaml"))
 		if err != nil {
 			t.Fatal(err)
@@ -412,10 +412,6 @@ func TestExampleStack(t *testing.T) {
 	unconstrained := map[string]bool{
 		"s3/Bucket":       true, // CreateBucket's Bucket: no constraint; its text points at the S3 user guide
 		"s3/BucketPolicy": true, // PutBucketPolicy's Policy: a plain string
-		// Observed only (managementPolicies: [Observe]): nothing of their
-		// forProvider is ever sent to AWS.
-		"ec2/VPC":    true,
-		"ec2/Subnet": true,
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -65,6 +65,7 @@ var composed = []struct{ group, kind string }{
 	{"iam", "RolePolicy"},
 	{"ecs", "TaskDefinition"},
 	{"ecs", "Service"},
+	{"ecs", "ClusterCapacityProviders"},
 	{"appautoscaling", "Target"},
 	{"appautoscaling", "Policy"},
 }
