@@ -285,6 +285,12 @@ var graph = []component{
 	{name: compPrivateRoutes, title: "PrivateRoutes", condition: conditionNetwork, enabled: withOwnVPC,
 		needs:     []need{readyOf(compPrivateRouteTables), readyOf(compNATGateways)},
 		memberKey: routeKey, build: buildPrivateRoutes},
+	// S3 without the NAT gateways' per-GB charge.
+	{name: compS3Endpoint, title: "S3Endpoint", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{ownVPCID()}, build: single(buildS3Endpoint)},
+	{name: compS3EndpointRoutes, title: "S3EndpointRoutes", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{{component: compS3Endpoint, fields: []string{statusPathID}}, readyOf(compPrivateRouteTables)},
+		memberKey: routeKey, build: buildS3EndpointRoutes},
 
 	// The network: a group per tier, and rules between groups (network.go).
 	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierALB))},

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -47,6 +48,8 @@ const (
 	compNATGateways              = "network-nat-gateway"
 	compPrivateRoutes            = "network-private-route"
 	compPrivateRouteAssociations = "network-private-route-association"
+	compS3Endpoint               = "network-s3-endpoint"
+	compS3EndpointRoutes         = "network-s3-endpoint-route"
 )
 
 // tagZone tags the per-zone resources of a composed VPC with their zone,
@@ -418,4 +421,49 @@ func (w *world) zoneEdits() field.ErrorList {
 			zone, moved[zone])))
 	}
 	return errs
+}
+
+// buildS3Endpoint is the VPC's gateway endpoint for S3: Langfuse writes
+// every event it ingests to its bucket first, and through the endpoint
+// that traffic stays off the NAT gateways, which charge per GB. It costs
+// nothing.
+func buildS3Endpoint(w *world) (*composed.Unstructured, error) {
+	vpc, err := w.vpcID()
+	if err != nil {
+		return nil, err
+	}
+	return w.style.New(compS3Endpoint, kindVPCEndpoint, w.spec.Region, map[string]any{
+		"vpcId":           vpc,
+		"serviceName":     s3EndpointService(w.spec.Region),
+		"vpcEndpointType": "Gateway",
+	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("s3", maxTagValueLength)}}), nil
+}
+
+// s3EndpointService is S3's endpoint service in a region; China's regions
+// name theirs with a cn. prefix.
+func s3EndpointService(region string) string {
+	name := "com.amazonaws." + region + ".s3"
+	if strings.HasPrefix(region, "cn-") {
+		return "cn." + name
+	}
+	return name
+}
+
+// buildS3EndpointRoutes adds the S3 endpoint to each private route table,
+// named by the table.
+func buildS3EndpointRoutes(w *world) (map[string]*composed.Unstructured, error) {
+	endpoint, err := w.reported(compS3Endpoint, statusPathID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*composed.Unstructured{}
+	for _, zone := range w.spec.Network.VPC.AvailabilityZones {
+		table := w.memberStatus(compPrivateRouteTables, zone, statusPathID)
+		if table == "" {
+			return nil, errors.Errorf("the route table of %s reports no id yet", zone)
+		}
+		body := map[string]any{"vpcEndpointId": endpoint, "routeTableId": table}
+		out[routeKey(body)] = w.style.New(compS3EndpointRoutes, kindVPCEndpointRouteTableAssociation, w.spec.Region, body, mrOptions{})
+	}
+	return out, nil
 }

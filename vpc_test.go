@@ -13,6 +13,14 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
+func TestS3EndpointService(t *testing.T) {
+	for region, want := range map[string]string{"eu-west-1": "com.amazonaws.eu-west-1.s3", "cn-north-1": "cn.com.amazonaws.cn-north-1.s3"} {
+		if got := s3EndpointService(region); got != want {
+			t.Errorf("s3EndpointService(%s) = %s, want %s", region, got, want)
+		}
+	}
+}
+
 func TestSubnetLayout(t *testing.T) {
 	cases := map[string]struct {
 		vpc                  VPC
@@ -101,7 +109,7 @@ func TestConvergenceWithOwnVPC(t *testing.T) {
 		"network-public-subnet-eu-west-1a": 2, "network-private-subnet-eu-west-1b": 2, "network-internet-gateway": 2,
 		"network-public-route-table": 2, "network-private-route-table-eu-west-1a": 2, "alb-security-group": 2, "service-namespace": 2,
 		"network-nat-gateway-eu-west-1a": 3, "network-nat-gateway-eu-west-1b": 3, "network-public-route": 3,
-		"database-subnet-group": 3, "cache-subnet-group": 3,
+		"database-subnet-group": 3, "cache-subnet-group": 3, "network-s3-endpoint": 2,
 		"alb": 4, "clickhouse-service": 5, "migrate-service": 6, "web-service": 7, "worker-service": 7,
 		"web-scaling-policy": 9,
 	}
@@ -115,7 +123,7 @@ func TestConvergenceWithOwnVPC(t *testing.T) {
 	if len(waves) != 9 {
 		t.Errorf("%d waves, want 9", len(waves))
 	}
-	for _, n := range []string{compPrivateRoutes, compPrivateRouteAssociations, compPublicRouteAssociations, compPrivateRouteTables, compEFSMountTargets} {
+	for _, n := range []string{compPrivateRoutes, compPrivateRouteAssociations, compPublicRouteAssociations, compPrivateRouteTables, compEFSMountTargets, compS3EndpointRoutes} {
 		var members []string
 		for m := range got {
 			if c, ok := componentOf(m); ok && c.name == n {
@@ -149,6 +157,10 @@ func TestConvergenceWithOwnVPC(t *testing.T) {
 	}
 	if diff := cmp.Diff(private, lookup(spec(compWebService), "networkConfiguration.subnets")); diff != "" {
 		t.Errorf("the web service's subnets: -want, +got:\n%s", diff)
+	}
+	// S3 goes through the endpoint, in every private route table.
+	if got := spec(compS3Endpoint)["serviceName"]; got != "com.amazonaws.eu-west-1.s3" {
+		t.Errorf("the S3 endpoint's service is %v", got)
 	}
 	// Each zone goes out through its own NAT gateway.
 	for _, zone := range []string{"eu-west-1a", "eu-west-1b"} {

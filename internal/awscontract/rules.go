@@ -224,6 +224,9 @@ func table() []Rule {
 		rule("ec2/Route gatewayId", "ec2 CreateRoute GatewayId"),
 		rule("ec2/EIP domain", "ec2 AllocateAddress Domain"),
 		rule("ec2/NATGateway connectivityType", "ec2 CreateNatGateway ConnectivityType"),
+		rule("ec2/VPCEndpoint vpcEndpointType", "ec2 CreateVpcEndpoint VpcEndpointType"),
+		rule("ec2/VPCEndpoint serviceName", "ec2 CreateVpcEndpoint ServiceName"),
+		rule("ec2/VPCEndpointRouteTableAssociation routeTableId", "ec2 ModifyVpcEndpoint AddRouteTableIds"),
 		rule("ec2/NATGateway allocationId", "ec2 CreateNatGateway AllocationId"),
 		rule("ec2/NATGateway subnetId", "ec2 CreateNatGateway SubnetId"),
 	)
@@ -239,6 +242,7 @@ func table() []Rule {
 		{"RouteTable", "CreateRouteTable"},
 		{"EIP", "AllocateAddress"},
 		{"NATGateway", "CreateNatGateway"},
+		{"VPCEndpoint", "CreateVpcEndpoint"},
 	} {
 		add(
 			rule("ec2/"+k.kind+" tags.$key", "ec2 "+k.op+" TagSpecifications.Tags.Key",
@@ -470,6 +474,9 @@ func table() []Rule {
 	// points at the naming rules in the user guide instead of stating them.
 	add(
 		rule("s3/BucketOwnershipControls rule.objectOwnership", "s3 PutBucketOwnershipControls OwnershipControls.Rules.ObjectOwnership"),
+		rule("s3/BucketLifecycleConfiguration rule.status", "s3 PutBucketLifecycleConfiguration LifecycleConfiguration.Rules.Status"),
+		rule("s3/BucketLifecycleConfiguration rule.id", "s3 PutBucketLifecycleConfiguration LifecycleConfiguration.Rules.ID"),
+		rule("s3/BucketLifecycleConfiguration rule.expiration.days", "s3 PutBucketLifecycleConfiguration LifecycleConfiguration.Rules.Expiration.Days"),
 		rule("s3/BucketServerSideEncryptionConfiguration rule.applyServerSideEncryptionByDefault.sseAlgorithm",
 			"s3 PutBucketEncryption ServerSideEncryptionConfiguration.Rules.ApplyServerSideEncryptionByDefault.SSEAlgorithm"),
 		rule("s3/BucketServerSideEncryptionConfiguration rule.bucketKeyEnabled",

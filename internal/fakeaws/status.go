@@ -85,6 +85,10 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"id": "rtbassoc-" + h[:17]}
 	case "EIP":
 		return map[string]any{"id": "eipalloc-" + h[:17], "allocationId": "eipalloc-" + h[:17], "publicIp": "198.51.100." + strconv.Itoa(int(h[0])%250+1)}
+	case "VPCEndpoint":
+		return map[string]any{"id": "vpce-" + h[:17], "arn": arn("ec2", "vpc-endpoint/vpce-"+h[:17]), "prefixListId": "pl-6da54004"}
+	case "VPCEndpointRouteTableAssociation":
+		return map[string]any{"id": "a-vpce-" + h[:17] + fmt.Sprint(fp["routeTableId"])}
 	case "NATGateway":
 		return map[string]any{"id": "nat-" + h[:17], "allocationId": fp["allocationId"], "subnetId": fp["subnetId"]}
 	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":

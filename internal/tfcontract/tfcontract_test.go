@@ -31,6 +31,8 @@ var composed = []struct{ group, kind string }{
 	{"ec2", "RouteTableAssociation"},
 	{"ec2", "EIP"},
 	{"ec2", "NATGateway"},
+	{"ec2", "VPCEndpoint"},
+	{"ec2", "VPCEndpointRouteTableAssociation"},
 	{"elbv2", "LB"},
 	{"elbv2", "LBListener"},
 	{"elbv2", "LBTargetGroup"},
