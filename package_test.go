@@ -237,3 +237,31 @@ func TestProviderIAMPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleStagesComposeEveryKind: the control-plane tests install the
+// provider CRDs of the kinds the examples' all-ready stages hold (and each
+// cluster kind's namespaced twin), and check the activation policy activates
+// all it names; a kind only some variant composes would be missing there.
+func TestExampleStagesComposeEveryKind(t *testing.T) {
+	inStages := map[string]bool{}
+	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready", "example/own-vpc/observed/3-all-ready"} {
+		files, err := filepath.Glob(filepath.Join(stage, "*.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no stage %s: %v", stage, err)
+		}
+		for _, f := range files {
+			m := readYAMLFile(t, f)
+			group, _, _ := strings.Cut(m["apiVersion"].(string), "/")
+			if !strings.HasSuffix(group, ".upbound.io") {
+				continue
+			}
+			inStages[crdname.Plural(m["kind"].(string))+"."+group] = true
+			inStages[crdname.Plural(m["kind"].(string))+"."+strings.Replace(group, ".aws.upbound.io", ".aws.m.upbound.io", 1)] = true
+		}
+	}
+	for _, k := range composedKinds(t) {
+		if !inStages[k] {
+			t.Errorf("%s is composed by some variant but by no example stage: the control-plane tests would not install it", k)
+		}
+	}
+}
