@@ -53,45 +53,11 @@ var elbAccountByRegion = map[string]string{
 
 func withAccessLogs(s *Spec) bool { return s.LoadBalancer.AccessLogs.Enabled }
 
+// logsBucketSuffix ends the logs bucket's name.
+const logsBucketSuffix = "alb-logs"
+
 // logsBucketName is the logs bucket's name, its external name.
-func (w *world) logsBucketName() string {
-	return w.externalName(compLogsBucket, w.names.name("alb-logs", maxBucketName))
-}
-
-func buildLogsBucket(w *world) (*composed.Unstructured, error) {
-	name := w.logsBucketName()
-	return w.style.New(compLogsBucket, kindBucket, w.spec.Region, map[string]any{
-		"forceDestroy": w.spec.DeletionPolicy == DeletionPolicyDelete,
-	}, mrOptions{stateful: true, tagged: true, externalName: name, extraTags: map[string]string{tagName: name}}), nil
-}
-
-func buildLogsBucketPublicAccessBlock(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compLogsBucketPublicAccess, kindBucketPublicAccessBlock, w.spec.Region, map[string]any{
-		"bucketSelector":        selectorFor(compLogsBucket),
-		"blockPublicAcls":       true,
-		"blockPublicPolicy":     true,
-		"ignorePublicAcls":      true,
-		"restrictPublicBuckets": true,
-	}, mrOptions{stateful: true}), nil
-}
-
-func buildLogsBucketOwnership(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compLogsBucketOwnership, kindBucketOwnershipControls, w.spec.Region, map[string]any{
-		"bucketSelector": selectorFor(compLogsBucket),
-		"rule":           map[string]any{"objectOwnership": "BucketOwnerEnforced"},
-	}, mrOptions{stateful: true}), nil
-}
-
-// buildLogsBucketEncryption encrypts with S3-managed keys: ALB log delivery
-// writes to no bucket encrypted with a KMS key.
-func buildLogsBucketEncryption(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compLogsBucketEncryption, kindBucketEncryption, w.spec.Region, map[string]any{
-		"bucketSelector": selectorFor(compLogsBucket),
-		"rule": []any{map[string]any{
-			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"},
-		}},
-	}, mrOptions{stateful: true}), nil
-}
+func (w *world) logsBucketName() string { return w.namedBucket(compLogsBucket, logsBucketSuffix) }
 
 // buildLogsBucketLifecycle expires logs after the days asked for.
 func buildLogsBucketLifecycle(w *world) (*composed.Unstructured, error) {
@@ -115,10 +81,7 @@ func buildLogsBucketPolicy(w *world) (*composed.Unstructured, error) {
 	}
 	policy, err := policyDocument(
 		policyStatement{Sid: "ELBAccessLogs", Effect: "Allow", Principal: elbLogWriter(w.spec.Region, arn), Action: "s3:PutObject", Resource: []string{arn + "/AWSLogs/*"}},
-		policyStatement{
-			Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: []string{arn, arn + "/*"},
-			Condition: policyCondition{"Bool": {"aws:SecureTransport": "false"}},
-		},
+		insecureTransportDenied("s3:*", "*", arn, arn+"/*"),
 	)
 	if err != nil {
 		return nil, err

@@ -306,10 +306,10 @@ var graph = []component{
 	// Its access logs (accesslogs.go): the load balancer turns them on once
 	// the bucket's policy lets them in. The bucket and its protections stay
 	// unless deletionPolicy is Delete.
-	{name: compLogsBucket, title: "AccessLogBucket", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucket)},
-	{name: compLogsBucketPublicAccess, title: "AccessLogBucketPublicAccessBlock", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketPublicAccessBlock)},
-	{name: compLogsBucketOwnership, title: "AccessLogBucketOwnershipControls", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketOwnership)},
-	{name: compLogsBucketEncryption, title: "AccessLogBucketEncryption", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketEncryption)},
+	{name: compLogsBucket, title: "AccessLogBucket", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildBucketOf(compLogsBucket, logsBucketSuffix))},
+	{name: compLogsBucketPublicAccess, title: "AccessLogBucketPublicAccessBlock", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(blockPublicAccess(compLogsBucketPublicAccess, compLogsBucket))},
+	{name: compLogsBucketOwnership, title: "AccessLogBucketOwnershipControls", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(enforceBucketOwner(compLogsBucketOwnership, compLogsBucket))},
+	{name: compLogsBucketEncryption, title: "AccessLogBucketEncryption", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(encryptWithS3Keys(compLogsBucketEncryption, compLogsBucket, false))},
 	{name: compLogsBucketLifecycle, title: "AccessLogBucketLifecycle", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy, build: single(buildLogsBucketLifecycle)},
 	{name: compLogsBucketPolicy, title: "AccessLogBucketPolicy", condition: conditionLoadBalancer, enabled: withAccessLogs, retained: unlessDeletePolicy,
 		needs: []need{{component: compLogsBucket, fields: []string{statusPathARN}}},
@@ -329,10 +329,10 @@ var graph = []component{
 		build: single(buildHostRecord)},
 
 	// Storage: the bucket (storage.go) and ClickHouse's file system (efs.go).
-	{name: compBucket, title: "Bucket", condition: conditionBucket, enabled: always, build: single(buildBucket)},
-	{name: compBucketPublicAccess, title: "BucketPublicAccessBlock", condition: conditionBucket, enabled: always, build: single(buildBucketPublicAccessBlock)},
-	{name: compBucketOwnership, title: "BucketOwnershipControls", condition: conditionBucket, enabled: always, build: single(buildBucketOwnership)},
-	{name: compBucketEncryption, title: "BucketEncryption", condition: conditionBucket, enabled: always, build: single(buildBucketEncryption)},
+	{name: compBucket, title: "Bucket", condition: conditionBucket, enabled: always, build: single(buildBucketOf(compBucket, dataBucketSuffix))},
+	{name: compBucketPublicAccess, title: "BucketPublicAccessBlock", condition: conditionBucket, enabled: always, build: single(blockPublicAccess(compBucketPublicAccess, compBucket))},
+	{name: compBucketOwnership, title: "BucketOwnershipControls", condition: conditionBucket, enabled: always, build: single(enforceBucketOwner(compBucketOwnership, compBucket))},
+	{name: compBucketEncryption, title: "BucketEncryption", condition: conditionBucket, enabled: always, build: single(encryptWithS3Keys(compBucketEncryption, compBucket, true))},
 	{name: compBucketPolicy, title: "BucketPolicy", condition: conditionBucket, enabled: always,
 		needs: []need{{component: compBucket, fields: []string{statusPathARN}}},
 		build: single(buildBucketPolicy)},

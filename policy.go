@@ -57,8 +57,14 @@ func policyDocument(statements ...policyStatement) (string, error) {
 // denyInsecureTransport is a resource policy that denies action on
 // resources to any request not made over TLS.
 func denyInsecureTransport(action string, principal any, resources ...string) (string, error) {
-	return policyDocument(policyStatement{
+	return policyDocument(insecureTransportDenied(action, principal, resources...))
+}
+
+// insecureTransportDenied is the statement that denies action on resources
+// to any request not made over TLS.
+func insecureTransportDenied(action string, principal any, resources ...string) policyStatement {
+	return policyStatement{
 		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: principal, Action: action, Resource: resources,
 		Condition: policyCondition{"Bool": {"aws:SecureTransport": "false"}},
-	})
+	}
 }

@@ -13,48 +13,71 @@ import (
 // maxBucketName is S3's limit on a bucket's name.
 const maxBucketName = 63
 
-// bucketName is the bucket's name, which is its external name: S3 bucket
+// Buckets the function composes: Langfuse's own, and the load balancer's
+// access logs (accesslogs.go). Each is named after the XR and private in
+// the same ways; the builders below serve both.
+
+// dataBucketSuffix ends the name of Langfuse's bucket.
+const dataBucketSuffix = "data"
+
+// bucketName is Langfuse's bucket's name.
+func (w *world) bucketName() string { return w.namedBucket(compBucket, dataBucketSuffix) }
+
+// namedBucket is a bucket's name, which is its external name: S3 bucket
 // names are global, so the XR's hash keeps it from meeting anyone else's.
-func (w *world) bucketName() string {
-	return w.externalName(compBucket, w.names.name("data", maxBucketName))
+func (w *world) namedBucket(component, suffix string) string {
+	return w.externalName(component, w.names.name(suffix, maxBucketName))
 }
 
-func buildBucket(w *world) (*composed.Unstructured, error) {
-	name := w.bucketName()
-	return w.style.New(compBucket, kindBucket, w.spec.Region, map[string]any{
-		// Deleting a bucket that holds objects fails; with Delete the
-		// user asked for it to go, objects and all.
-		"forceDestroy": w.spec.DeletionPolicy == DeletionPolicyDelete,
-	}, mrOptions{stateful: true, tagged: true, externalName: name, extraTags: map[string]string{tagName: name}}), nil
+// buildBucketOf returns the builder of a bucket named <XR>-<hash>-<suffix>.
+func buildBucketOf(component, suffix string) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		name := w.namedBucket(component, suffix)
+		return w.style.New(component, kindBucket, w.spec.Region, map[string]any{
+			// Deleting a bucket that holds objects fails; with Delete the
+			// user asked for it to go, objects and all.
+			"forceDestroy": w.spec.DeletionPolicy == DeletionPolicyDelete,
+		}, mrOptions{stateful: true, tagged: true, externalName: name, extraTags: map[string]string{tagName: name}}), nil
+	}
 }
 
-func buildBucketPublicAccessBlock(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compBucketPublicAccess, kindBucketPublicAccessBlock, w.spec.Region, map[string]any{
-		"bucketSelector":        selectorFor(compBucket),
-		"blockPublicAcls":       true,
-		"blockPublicPolicy":     true,
-		"ignorePublicAcls":      true,
-		"restrictPublicBuckets": true,
-	}, mrOptions{stateful: true}), nil
+// blockPublicAccess returns the builder of a bucket's public access block.
+func blockPublicAccess(component, bucket string) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		return w.style.New(component, kindBucketPublicAccessBlock, w.spec.Region, map[string]any{
+			"bucketSelector":        selectorFor(bucket),
+			"blockPublicAcls":       true,
+			"blockPublicPolicy":     true,
+			"ignorePublicAcls":      true,
+			"restrictPublicBuckets": true,
+		}, mrOptions{stateful: true}), nil
+	}
 }
 
-// buildBucketOwnership turns ACLs off: every object belongs to the bucket's
-// owner, whoever wrote it.
-func buildBucketOwnership(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compBucketOwnership, kindBucketOwnershipControls, w.spec.Region, map[string]any{
-		"bucketSelector": selectorFor(compBucket),
-		"rule":           map[string]any{"objectOwnership": "BucketOwnerEnforced"},
-	}, mrOptions{stateful: true}), nil
+// enforceBucketOwner returns the builder that turns a bucket's ACLs off:
+// every object belongs to the bucket's owner, whoever wrote it.
+func enforceBucketOwner(component, bucket string) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		return w.style.New(component, kindBucketOwnershipControls, w.spec.Region, map[string]any{
+			"bucketSelector": selectorFor(bucket),
+			"rule":           map[string]any{"objectOwnership": "BucketOwnerEnforced"},
+		}, mrOptions{stateful: true}), nil
+	}
 }
 
-func buildBucketEncryption(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compBucketEncryption, kindBucketEncryption, w.spec.Region, map[string]any{
-		"bucketSelector": selectorFor(compBucket),
-		"rule": []any{map[string]any{
-			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"},
-			"bucketKeyEnabled":                   true,
-		}},
-	}, mrOptions{stateful: true}), nil
+// encryptWithS3Keys returns the builder that encrypts a bucket with
+// S3-managed keys, with S3 bucket keys or without.
+func encryptWithS3Keys(component, bucket string, bucketKey bool) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		rule := map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}
+		if bucketKey {
+			rule["bucketKeyEnabled"] = true
+		}
+		return w.style.New(component, kindBucketEncryption, w.spec.Region, map[string]any{
+			"bucketSelector": selectorFor(bucket),
+			"rule":           []any{rule},
+		}, mrOptions{stateful: true}), nil
+	}
 }
 
 // buildBucketPolicy refuses every request to the bucket that is not over
