@@ -50,29 +50,14 @@ const exampleOwnVPCXR = "example/own-vpc/xr.yaml"
 func ownVPCStageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb.Struct {
 	t.Helper()
 	p := newFakeProvider()
-	snapshot := func() map[string]*structpb.Struct {
-		out := map[string]*structpb.Struct{}
-		for n, r := range p.observed {
-			out[n] = r.GetResource()
-		}
-		return out
-	}
 	var last *fnv1.RunFunctionResponse
 	step := func() {
 		last = run(t, p.request(xr, nil))
 		p.observeAll(t, last)
 	}
-	natGateways := func() []string {
-		var out []string
-		for n := range p.observed {
-			if c, ok := componentOf(n); ok && c.name == compNATGateways {
-				out = append(out, n)
-			}
-		}
-		return out
-	}
+	natGateways := func() []string { return membersOf(p.observed, compNATGateways) }
 	step()
-	stages := []map[string]*structpb.Struct{snapshot()}
+	stages := []map[string]*structpb.Struct{p.snapshot()}
 	for range 10 {
 		if len(natGateways()) > 0 {
 			break
@@ -82,7 +67,7 @@ func ownVPCStageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb
 	for _, n := range natGateways() {
 		p.setReady(t, n, false)
 	}
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 	for _, n := range natGateways() {
 		p.setReady(t, n, true)
 	}
@@ -92,27 +77,29 @@ func ownVPCStageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb
 			break
 		}
 	}
-	return append(stages, snapshot())
+	return append(stages, p.snapshot())
+}
+
+// snapshot is what the provider observes now, as an observed stage.
+func (p *fakeProvider) snapshot() map[string]*structpb.Struct {
+	out := map[string]*structpb.Struct{}
+	for n, r := range p.observed {
+		out[n] = r.GetResource()
+	}
+	return out
 }
 
 // stageStates plays the provider through the stages above.
 func stageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb.Struct {
 	t.Helper()
 	p := newFakeProvider()
-	snapshot := func() map[string]*structpb.Struct {
-		out := map[string]*structpb.Struct{}
-		for n, r := range p.observed {
-			out[n] = r.GetResource()
-		}
-		return out
-	}
 	step := func() {
 		p.observeAll(t, run(t, p.request(xr, nil)))
 	}
 	var stages []map[string]*structpb.Struct
 
 	step()
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 
 	for range 10 {
 		if _, ok := p.observed[compDNSRecordHost]; ok {
@@ -121,21 +108,21 @@ func stageStates(t testing.TB, xr *structpb.Struct) []map[string]*structpb.Struc
 		step()
 	}
 	p.setReady(t, compDNSRecordHost, false)
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 
 	p.setReady(t, compDNSRecordHost, true)
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 
 	step() // the domain appears
 	p.setReady(t, compDNSRecordHost, false)
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 
 	p.setReady(t, compDNSRecordHost, true)
 	step() // the auth record appears
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 
 	p.setReady(t, compClickHouseService, false)
-	stages = append(stages, snapshot())
+	stages = append(stages, p.snapshot())
 	return stages
 }
 
@@ -252,10 +239,8 @@ func TestOwnVPCStages(t *testing.T) {
 			}
 		}
 		if i == 1 {
-			for n := range rsp.GetDesired().GetResources() {
-				if c, _ := componentOf(n); c != nil && c.name == compPrivateRoutes {
-					t.Errorf("stage %s: %s is emitted before its NAT gateway is available", ownVPCStages[i].dir, n)
-				}
+			for _, n := range membersOf(rsp.GetDesired().GetResources(), compPrivateRoutes) {
+				t.Errorf("stage %s: %s is emitted before its NAT gateway is available", ownVPCStages[i].dir, n)
 			}
 		}
 		if got := xrReady(rsp); got != want[i].xrReady {

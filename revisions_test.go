@@ -10,12 +10,19 @@ import (
 
 // revisionsOf lists the desired revisions of a task definition, sorted.
 func revisionsOf(rsp *fnv1.RunFunctionResponse, task string) []string {
+	return membersOf(rsp.GetDesired().GetResources(), task)
+}
+
+// membersOf lists, sorted, the names in resources that belong to a
+// component (componentOf: by composition-resource name).
+func membersOf[V any](resources map[string]V, component string) []string {
 	var out []string
-	for _, n := range desiredNames(rsp) {
-		if c, ok := componentOf(n); ok && c.name == task {
+	for n := range resources {
+		if c, ok := componentOf(n); ok && c.name == component {
 			out = append(out, n)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

@@ -45,12 +45,7 @@ func desiredMaps(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
 // composes.
 func revisionOf(t *testing.T, out map[string]map[string]any, task string) map[string]any {
 	t.Helper()
-	var found []string
-	for n := range out {
-		if c, ok := componentOf(n); ok && c.name == task {
-			found = append(found, n)
-		}
-	}
+	found := membersOf(out, task)
 	if len(found) != 1 {
 		t.Fatalf("want one revision of %s, got %v", task, found)
 	}

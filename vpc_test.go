@@ -124,13 +124,7 @@ func TestConvergenceWithOwnVPC(t *testing.T) {
 		t.Errorf("%d waves, want 9", len(waves))
 	}
 	for _, n := range []string{compPrivateRoutes, compPrivateRouteAssociations, compPublicRouteAssociations, compPrivateRouteTables, compEFSMountTargets, compS3EndpointRoutes} {
-		var members []string
-		for m := range got {
-			if c, ok := componentOf(m); ok && c.name == n {
-				members = append(members, m)
-			}
-		}
-		if len(members) != 2 {
+		if members := membersOf(got, n); len(members) != 2 {
 			t.Errorf("%s has members %v, want one per zone", n, members)
 		}
 	}
@@ -199,11 +193,8 @@ func natRoutes(t *testing.T, p *fakeProvider, rsp *fnv1.RunFunctionResponse) map
 // told to.
 func (p *fakeProvider) applyRoutes(t *testing.T) {
 	t.Helper()
-	for n, o := range p.observed {
-		if c, _ := componentOf(n); c == nil || c.name != compPrivateRoutes {
-			continue
-		}
-		m := o.GetResource().AsMap()
+	for _, n := range membersOf(p.observed, compPrivateRoutes) {
+		m := p.observed[n].GetResource().AsMap()
 		m["status"].(map[string]any)["atProvider"].(map[string]any)["natGatewayId"] = fp(m)["natGatewayId"]
 		p.observed[n] = resourceOf(mustStruct(t, m))
 	}

@@ -1050,19 +1050,24 @@ func refusedWhileInUse(t *testing.T, path string, from int64) {
 	t.Logf("step: the deletion order held; core's Usage webhook refused %d deletions of resources in use", refused)
 }
 
+// applyEdited applies a copy of the flow's manifest with the spec paths of
+// set changed (nil removes one), as the claim's owners edit it.
+func applyEdited(t *testing.T, c *controlPlane, f flowSpec, set map[string]any) (string, error) {
+	t.Helper()
+	obj := readYAML(t, f.manifest)
+	for path, v := range set {
+		setPath(obj["spec"].(map[string]any), path, v)
+	}
+	b, _ := yaml.Marshal(obj)
+	file := filepath.Join(t.TempDir(), "edited.yaml")
+	writeFile(t, file, b)
+	return c.kubectl("apply", "-f", file)
+}
+
 // edits applies edited copies of the flow's manifest with kubectl, as the
 // claim's owners do.
 func edits(t *testing.T, c *controlPlane, f flowSpec) {
-	apply := func(set map[string]any) (string, error) {
-		obj := readYAML(t, f.manifest)
-		for path, v := range set {
-			setPath(obj["spec"].(map[string]any), path, v)
-		}
-		b, _ := yaml.Marshal(obj)
-		file := filepath.Join(t.TempDir(), "edited.yaml")
-		writeFile(t, file, b)
-		return c.kubectl("apply", "-f", file)
-	}
+	apply := func(set map[string]any) (string, error) { return applyEdited(t, c, f, set) }
 	for path, v := range map[string]any{"region": "eu-central-1", "auth.cognito.domainPrefix": "login", "network.vpcId": "vpc-0123456789abcdef1"} {
 		out, err := apply(map[string]any{path: v})
 		if err == nil {
@@ -1206,16 +1211,7 @@ func ownVPCFlow(t *testing.T, c *controlPlane) {
 	}
 
 	// The API server refuses what AWS cannot apply, naming the field.
-	apply := func(set map[string]any) (string, error) {
-		obj := readYAML(t, f.manifest)
-		for path, v := range set {
-			setPath(obj["spec"].(map[string]any), path, v)
-		}
-		b, _ := yaml.Marshal(obj)
-		file := filepath.Join(t.TempDir(), "edited.yaml")
-		writeFile(t, file, b)
-		return c.kubectl("apply", "-f", file)
-	}
+	apply := func(set map[string]any) (string, error) { return applyEdited(t, c, f, set) }
 	for field, set := range map[string]map[string]any{
 		"spec.network.vpc.cidr is immutable": {"network.vpc.cidr": "10.1.0.0/16"},
 		"spec.network.vpc is immutable": {"network.vpc": nil, "network.vpcId": "vpc-0123456789abcdef0",
