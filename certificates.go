@@ -21,6 +21,10 @@ type certificate struct {
 	validation string
 	subject    func(*Spec) string
 	region     func(*Spec) string
+	// coveredBy is another certificate of the same name, whose records
+	// this one's are not made again: two MRs of one record would delete
+	// it under the other.
+	coveredBy *certificate
 }
 
 var (
@@ -103,8 +107,17 @@ func (c certificate) buildValidationRecords(w *world) (map[string]*composed.Unst
 	if len(records) == 0 {
 		return nil, errors.Errorf("%s reports no usable %s", c.component, statusPathDVO)
 	}
+	covered := map[string]bool{}
+	if c.coveredBy != nil {
+		for _, r := range c.coveredBy.validationRecords(w) {
+			covered[canonicalRecordName(r.Name)] = true
+		}
+	}
 	out := map[string]*composed.Unstructured{}
 	for _, r := range records {
+		if covered[canonicalRecordName(r.Name)] {
+			continue
+		}
 		body := map[string]any{
 			"zoneId":  w.spec.Domain.ZoneID,
 			"name":    r.Name,

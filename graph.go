@@ -116,6 +116,7 @@ const (
 	statusPathLBZoneID     = "status.atProvider.zoneId"
 	statusPathPoolEndpoint = "status.atProvider.endpoint"
 	statusPathCloudFront   = "status.atProvider.cloudfrontDistribution"
+	statusPathCIDRBlock    = "status.atProvider.cidrBlock"
 	// statusPathEndpoint is the Aurora cluster's writer endpoint.
 	statusPathEndpoint        = "status.atProvider.endpoint"
 	statusPathPrimaryEndpoint = "status.atProvider.primaryEndpointAddress"
@@ -162,6 +163,13 @@ type need struct {
 
 // applies says whether a need applies to a spec.
 func (n need) applies(s *Spec) bool { return n.when == nil || n.when(s) }
+
+// onlyWhen narrows where a need applies to specs where cond holds too.
+func (n need) onlyWhen(cond func(*Spec) bool) need {
+	applied := n.applies
+	n.when = func(s *Spec) bool { return cond(s) && applied(s) }
+	return n
+}
 
 // arnOf needs a component's resource to report its ARN.
 func arnOf(component string) need { return need{component: component, fields: []string{statusPathARN}} }
@@ -302,7 +310,8 @@ var graph = []component{
 	{name: compEFSSecurityGroup, title: "EFSSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierEFS))},
 	{name: compNetworkEgress, title: "EgressRules", enabled: always, memberKey: egressRuleKey, build: buildEgressRules},
 	{name: compNetworkIngress, title: "IngressRules", enabled: always, memberKey: ingressFlowKey, build: buildIngressRules},
-	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey, build: buildALBIngressRules},
+	{name: compALBIngress, title: "LoadBalancerIngressRules", enabled: always, memberKey: ingressRuleKey,
+		needs: []need{withCloudFrontOnly(readyOf(compPrivateSubnets))}, build: buildALBIngressRules},
 	// Its access logs (accesslogs.go): the load balancer turns them on once
 	// the bucket's policy lets them in. The bucket and its protections stay
 	// unless deletionPolicy is Delete.
@@ -317,16 +326,53 @@ var graph = []component{
 	{name: compALB, title: "LoadBalancer", condition: conditionLoadBalancer, enabled: always,
 		// An internet-facing load balancer needs its VPC's internet
 		// gateway, and answers only once its subnets route to it.
-		needs: []need{readyOf(compPublicSubnets), withOwnVPCOnly(readyOf(compPublicRoute)), withOwnVPCOnly(readyOf(compPublicRouteAssociations))},
+		// Behind CloudFront, it is internal, in the private subnets.
+		needs: []need{
+			withoutCloudFrontOnly(readyOf(compPublicSubnets)),
+			withoutCloudFrontOnly(withOwnVPCOnly(readyOf(compPublicRoute))), withoutCloudFrontOnly(withOwnVPCOnly(readyOf(compPublicRouteAssociations))),
+			withCloudFrontOnly(readyOf(compPrivateSubnets)),
+		},
 		build: single(buildALB)},
 	{name: compALBTargetGroup, title: "TargetGroup", condition: conditionLoadBalancer, enabled: always, needs: []need{ownVPCID()}, build: single(buildTargetGroup)},
 	{name: compALBListenerHTTP, title: "HTTPListener", condition: conditionLoadBalancer, enabled: always, build: single(buildHTTPListener)},
 	{name: compALBListenerHTTPS, title: "HTTPSListener", condition: conditionLoadBalancer, enabled: always,
 		needs: []need{{component: compCertHost, fields: []string{statusPathARN}}, {component: compCertHostValidation, ready: true}},
 		build: single(buildHTTPSListener)},
+
+	// The CloudFront front (cloudfront.go, waf.go): the host's certificate
+	// in us-east-1 (its validation record is the host certificate's), the
+	// WAF web ACL and its allowlists, the VPC origin to the internal load
+	// balancer once it serves HTTPS, and the distribution once all of
+	// them are there.
+	{name: compCertEdge, title: "EdgeCertificate", condition: conditionCloudFront, enabled: withCloudFront, build: single(edgeCertificate.build)},
+	{name: compCertEdgeRecords, title: "EdgeCertificateValidationRecords", condition: conditionCloudFront, enabled: withCloudFront,
+		needs:     []need{{component: compCertEdge, fields: []string{statusPathDVO}}, {component: compCertHost, fields: []string{statusPathDVO}}},
+		memberKey: validationRecordKey, build: edgeCertificate.buildValidationRecords},
+	{name: compCertEdgeValidation, title: "EdgeCertificateValidation", condition: conditionCloudFront, enabled: withCloudFront,
+		needs: []need{arnOf(compCertEdge), readyOf(compCertEdgeRecords), readyOf(compCertHostRecords)},
+		build: single(edgeCertificate.buildValidation)},
+	{name: compIPv4Allowlist, title: "IPv4Allowlist", condition: conditionCloudFront, enabled: withCloudFront, build: single(buildAllowlist(compIPv4Allowlist, true))},
+	{name: compIPv6Allowlist, title: "IPv6Allowlist", condition: conditionCloudFront, enabled: withCloudFront, build: single(buildAllowlist(compIPv6Allowlist, false))},
+	{name: compWebACL, title: "WebACL", condition: conditionCloudFront, enabled: withCloudFront,
+		needs: []need{arnOf(compIPv4Allowlist), arnOf(compIPv6Allowlist)}, build: single(buildWebACL)},
+	{name: compVPCOrigin, title: "VPCOrigin", condition: conditionCloudFront, enabled: withCloudFront,
+		needs: []need{arnOf(compALB), readyOf(compALBListenerHTTPS)}, build: single(buildVPCOrigin)},
+	{name: compDistribution, title: "Distribution", condition: conditionCloudFront, enabled: withCloudFront,
+		needs: []need{
+			{component: compVPCOrigin, ready: true, fields: []string{statusPathID}}, {component: compALB, fields: []string{statusPathLBDNSName}},
+			arnOf(compCertEdge), readyOf(compCertEdgeValidation), {component: compWebACL, ready: true, fields: []string{statusPathARN}},
+		},
+		build: single(buildDistribution)},
+
 	{name: compDNSRecordHost, title: "HostRecord", condition: conditionHostRecord, enabled: always,
-		needs: []need{{component: compALB, fields: []string{statusPathLBDNSName, statusPathLBZoneID}}, {component: compALBListenerHTTPS, ready: true}},
+		needs: []need{
+			withoutCloudFrontOnly(need{component: compALB, fields: []string{statusPathLBDNSName, statusPathLBZoneID}}), withoutCloudFrontOnly(readyOf(compALBListenerHTTPS)),
+			withCloudFrontOnly(need{component: compDistribution, ready: true, fields: []string{statusPathDomainName}}),
+		},
 		build: single(buildHostRecord)},
+	{name: compDNSRecordHostIPv6, title: "HostIPv6Record", condition: conditionHostRecord, enabled: withCloudFrontIPv6,
+		needs: []need{{component: compDistribution, ready: true, fields: []string{statusPathDomainName}}},
+		build: single(buildHostIPv6Record)},
 
 	// Storage: the bucket (storage.go) and ClickHouse's file system (efs.go).
 	{name: compBucket, title: "Bucket", condition: conditionBucket, enabled: always, build: single(buildBucketOf(compBucket, dataBucketSuffix))},

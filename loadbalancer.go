@@ -38,11 +38,19 @@ var listenerPorts = []struct {
 
 // buildALBIngressRules allows 443, and 80 (which only redirects to 443), from
 // each allowed CIDR: one rule per CIDR and port, as EC2 models them, each
-// named by its port and CIDR.
+// named by its port and CIDR. Behind CloudFront, only 443 (its VPC origin
+// speaks HTTPS), from the subnets its network interfaces are in.
 func buildALBIngressRules(w *world) (map[string]*composed.Unstructured, error) {
+	sources, err := w.albIngressSources()
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*composed.Unstructured{}
-	for _, cidr := range w.spec.Network.AllowedCIDRs {
+	for _, cidr := range sources {
 		for _, l := range listenerPorts {
+			if withCloudFront(w.spec) && l.port != httpsPort {
+				continue
+			}
 			body := map[string]any{
 				"securityGroupIdSelector": selectorFor(compALBSecurityGroup),
 				"ipProtocol":              "tcp",
@@ -68,8 +76,14 @@ func ingressRuleKey(forProvider map[string]any) string {
 	return fmt.Sprint(forProvider["fromPort"]) + "-" + shortHash(cidr)
 }
 
+// buildALB is the load balancer: internet-facing in the public subnets, or
+// internal in the private ones behind CloudFront.
 func buildALB(w *world) (*composed.Unstructured, error) {
+	internal := withCloudFront(w.spec)
 	subnets, err := w.publicSubnetIDs()
+	if internal {
+		subnets, err = w.privateSubnetIDs()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +91,7 @@ func buildALB(w *world) (*composed.Unstructured, error) {
 	body := map[string]any{
 		"name":                  name,
 		"loadBalancerType":      "application",
-		"internal":              false,
+		"internal":              internal,
 		"ipAddressType":         "ipv4",
 		"subnets":               stringList(subnets),
 		"securityGroupSelector": selectorFor(compALBSecurityGroup),

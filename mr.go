@@ -53,6 +53,9 @@ var (
 	kindUserPoolClient        = kind{"cognitoidp", "UserPoolClient", "v1beta1", true}
 	kindUserPoolDomain        = kind{"cognitoidp", "UserPoolDomain", "v1beta1", true}
 	kindCloudControlResource  = kind{"cloudcontrol", "Resource", "v1beta1", true}
+	kindDistribution          = kind{"cloudfront", "Distribution", "v1beta2", false}
+	kindIPSet                 = kind{"wafv2", "IPSet", "v1beta1", true}
+	kindWebACL                = kind{"wafv2", "WebACL", "v1beta1", true}
 	kindSecret                = kind{"secretsmanager", "Secret", "v1beta1", true}
 	kindSecretVersion         = kind{"secretsmanager", "SecretVersion", "v1beta1", true}
 

@@ -183,10 +183,10 @@ func dependencyName(pkg string) string {
 
 // iamPrefix is the IAM service prefix of each provider-aws family.
 var iamPrefix = map[string]string{
-	"acm": "acm", "appautoscaling": "application-autoscaling", "cloudcontrol": "cloudformation", "cloudwatchlogs": "logs",
+	"acm": "acm", "appautoscaling": "application-autoscaling", "cloudcontrol": "cloudformation", "cloudfront": "cloudfront", "cloudwatchlogs": "logs",
 	"cognitoidp": "cognito-idp", "ec2": "ec2", "ecs": "ecs", "efs": "elasticfilesystem", "elasticache": "elasticache",
 	"elbv2": "elasticloadbalancing", "iam": "iam", "rds": "rds", "route53": "route53", "s3": "s3",
-	"secretsmanager": "secretsmanager", "servicediscovery": "servicediscovery",
+	"secretsmanager": "secretsmanager", "servicediscovery": "servicediscovery", "wafv2": "wafv2",
 }
 
 // TestProviderIAMPolicy checks the IAM policy the README gives the providers:

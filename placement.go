@@ -52,3 +52,21 @@ func (w *world) zoneSubnetIDs(component string) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// privateSubnetCIDRs are the blocks of the private subnets, as AWS reports
+// them, in the order of their ids or zones. All or none, as for the ids.
+func (w *world) privateSubnetCIDRs() ([]string, error) {
+	keys := w.spec.Network.PrivateSubnetIDs
+	if w.spec.Network.OwnVPC() {
+		keys = w.spec.Network.VPC.AvailabilityZones
+	}
+	cidrs := make([]string, 0, len(keys))
+	for _, key := range keys {
+		cidr := w.memberStatus(compPrivateSubnets, key, statusPathCIDRBlock)
+		if cidr == "" {
+			return nil, errors.Errorf("%s reports no %s for %s yet", compPrivateSubnets, statusPathCIDRBlock, key)
+		}
+		cidrs = append(cidrs, cidr)
+	}
+	return cidrs, nil
+}

@@ -329,6 +329,13 @@ var renderVariants = map[string]map[string]any{
 	"AccessLogs":            {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(30)}},
 	"Spot":                  {"spec.langfuse.web.spot": true, "spec.langfuse.worker.spot": true, "spec.langfuse.worker.replicas": int64(2)},
 	"AccessLogsNewerRegion": {"spec.region": "ap-southeast-5", "spec.loadBalancer.accessLogs": map[string]any{"enabled": true}},
+	// Behind CloudFront: an allowlist of both families and a rate limit,
+	// and one of IPv4 only (no IPv6 record), in CloudFront's own region.
+	"CloudFront": {
+		"spec.loadBalancer.cloudFront": map[string]any{"enabled": true, "rateLimit": int64(500)},
+		"spec.network.allowedCidrs":    []any{"203.0.113.0/24", "2001:db8::/32", "::/0"},
+	},
+	"CloudFrontUSEast1": {"spec.region": "us-east-1", "spec.loadBalancer.cloudFront": map[string]any{"enabled": true}},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
 		"spec.database.engineVersion":        "16.9",

@@ -75,6 +75,19 @@ func (n *Network) ownVPC() VPC {
 // LoadBalancer configures the load balancer beyond who may reach it.
 type LoadBalancer struct {
 	AccessLogs AccessLogs `json:"accessLogs"`
+	CloudFront CloudFront `json:"cloudFront"`
+}
+
+// CloudFront puts Langfuse behind a CloudFront distribution and a WAF web
+// ACL, the load balancer internal behind them (cloudfront.go, waf.go). Set
+// when the Langfuse is created: AWS can only replace a load balancer to make
+// it internal.
+type CloudFront struct {
+	Enabled bool `json:"enabled,omitempty"`
+	// RateLimit is how many requests one address may send in five minutes
+	// before WAF blocks it for a while; Langfuse's public API (the SDKs'
+	// ingestion) is not counted.
+	RateLimit int64 `json:"rateLimit,omitempty"`
 }
 
 // AccessLogs are the load balancer's access logs, in a bucket of their own
@@ -428,6 +441,9 @@ func (s *Spec) Default() {
 	if s.LoadBalancer.AccessLogs.ExpireAfterDays == 0 {
 		s.LoadBalancer.AccessLogs.ExpireAfterDays = defaultAccessLogDays
 	}
+	if s.LoadBalancer.CloudFront.RateLimit == 0 {
+		s.LoadBalancer.CloudFront.RateLimit = defaultRateLimit
+	}
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
 		c.Enabled = ptr(true)
@@ -532,6 +548,9 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	errs = append(errs, s.validateNetwork(spec.Child("network"))...)
 	if d := s.LoadBalancer.AccessLogs.ExpireAfterDays; d < 1 || d > maxAccessLogDays {
 		errs = append(errs, field.Invalid(spec.Child("loadBalancer", "accessLogs", "expireAfterDays"), d, fmt.Sprintf("must be between 1 and %d", maxAccessLogDays)))
+	}
+	if r := s.LoadBalancer.CloudFront.RateLimit; r < minRateLimit || r > maxRateLimit {
+		errs = append(errs, field.Invalid(spec.Child("loadBalancer", "cloudFront", "rateLimit"), r, fmt.Sprintf("must be between %d and %d requests per address in five minutes", minRateLimit, maxRateLimit)))
 	}
 
 	cognitoPath := spec.Child("auth", "cognito")
@@ -722,7 +741,7 @@ func (s *Spec) validateNetwork(network *field.Path) field.ErrorList {
 		}
 		errs = append(errs, n.VPC.validate(network.Child("vpc"), s.Region)...)
 	}
-	errs = append(errs, allowedCIDRs(network.Child("allowedCidrs"), n.AllowedCIDRs)...)
+	errs = append(errs, allowedCIDRs(network.Child("allowedCidrs"), n.AllowedCIDRs, s.LoadBalancer.CloudFront.Enabled)...)
 	return errs
 }
 
@@ -785,10 +804,11 @@ func subnets(p *field.Path, ids []string, what string) field.ErrorList {
 // rules, one for 443 and one for 80.
 const maxAllowedCIDRs = 30
 
-// allowedCIDRs checks who may reach the load balancer: IPv4 CIDRs (the load
-// balancer has IPv4 addresses only, so an IPv6 rule could never match), whose
-// host bits are zero, each once.
-func allowedCIDRs(p *field.Path, cidrs []string) field.ErrorList {
+// allowedCIDRs checks who may reach Langfuse: CIDR blocks whose host bits
+// are zero, each once. IPv6 ones only behind CloudFront, whose WAF allows
+// them: the load balancer has IPv4 addresses only, so an IPv6 rule on its
+// security group could never match.
+func allowedCIDRs(p *field.Path, cidrs []string, cloudFront bool) field.ErrorList {
 	var errs field.ErrorList
 	switch {
 	case len(cidrs) == 0:
@@ -800,14 +820,14 @@ func allowedCIDRs(p *field.Path, cidrs []string) field.ErrorList {
 	for i, c := range cidrs {
 		pfx, err := netip.ParsePrefix(c)
 		switch {
-		case err != nil || pfx.Masked() != pfx:
-			errs = append(errs, field.Invalid(p.Index(i), c, "must be an IPv4 CIDR block whose host bits are zero, such as 0.0.0.0/0 or 10.0.0.0/16"))
-		case !pfx.Addr().Is4():
-			errs = append(errs, field.Invalid(p.Index(i), c, "must be an IPv4 CIDR block: the load balancer has IPv4 addresses only, so IPv6 clients never reach it"))
-		case seen[c]:
+		case err != nil || pfx.Masked() != pfx || pfx.Addr().Is4In6() || pfx.Addr().Zone() != "":
+			errs = append(errs, field.Invalid(p.Index(i), c, "must be a CIDR block whose host bits are zero, such as 0.0.0.0/0, 10.0.0.0/16 or 2001:db8::/32"))
+		case !pfx.Addr().Is4() && !cloudFront:
+			errs = append(errs, field.Invalid(p.Index(i), c, "must be an IPv4 CIDR block unless spec.loadBalancer.cloudFront.enabled: the load balancer has IPv4 addresses only, so IPv6 clients never reach it"))
+		case seen[pfx.String()]:
 			errs = append(errs, field.Duplicate(p.Index(i), c))
 		}
-		seen[c] = true
+		seen[pfx.String()] = true
 	}
 	return errs
 }

@@ -287,7 +287,7 @@ func TestDefaults(t *testing.T) {
 			VPCID: "vpc-0123456789abcdef0", PublicSubnetIDs: []string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"},
 			PrivateSubnetIDs: []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}, AllowedCIDRs: []string{"0.0.0.0/0"},
 		},
-		LoadBalancer: LoadBalancer{AccessLogs: AccessLogs{ExpireAfterDays: 90}},
+		LoadBalancer: LoadBalancer{AccessLogs: AccessLogs{ExpireAfterDays: 90}, CloudFront: CloudFront{RateLimit: defaultRateLimit}},
 		Auth:         Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
 		Langfuse: Langfuse{
 			Version: "4.16.0",

@@ -73,7 +73,12 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		if zone == "" {
 			zone = region + string("abcdef"[int(id[len(id)-1])%6])
 		}
-		return map[string]any{"id": id, "arn": arn("ec2", "subnet/"+id), "vpcId": fp["vpcId"], "availabilityZone": zone}
+		// The user's subnets get a block from their id's last digit.
+		cidr, _ := fp["cidrBlock"].(string)
+		if cidr == "" {
+			cidr = "10.0." + strconv.Itoa(int(id[len(id)-1])%16*16) + ".0/20"
+		}
+		return map[string]any{"id": id, "arn": arn("ec2", "subnet/"+id), "vpcId": fp["vpcId"], "availabilityZone": zone, "cidrBlock": cidr}
 	case "InternetGateway":
 		return map[string]any{"id": "igw-" + h[:17], "arn": arn("ec2", "internet-gateway/igw-"+h[:17])}
 	case "RouteTable":
@@ -95,9 +100,13 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"id": "sgr-0" + h[:16]}
 	case "LB":
 		n, _ := fp["name"].(string)
+		dnsName := n + "-1234567890." + region + ".elb.amazonaws.com"
+		if internal, _ := fp["internal"].(bool); internal {
+			dnsName = "internal-" + dnsName
+		}
 		return map[string]any{
 			"arn":     arn("elasticloadbalancing", "loadbalancer/app/"+n+"/"+h[:16]),
-			"dnsName": n + "-1234567890." + region + ".elb.amazonaws.com",
+			"dnsName": dnsName,
 			"zoneId":  "Z32O12XQLNTSW2",
 		}
 	case "LBTargetGroup":
@@ -135,7 +144,22 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		id := "fsap-0" + h[:16]
 		return map[string]any{"id": id, "arn": arn("elasticfilesystem", "access-point/"+id)}
 	case "Resource":
+		// Cloud Control's identifier: a VPC origin's is its id.
+		if fp["typeName"] == "AWS::CloudFront::VpcOrigin" {
+			return map[string]any{"id": "vo_" + h[:22]}
+		}
 		return map[string]any{"id": h[:12]}
+	case "Distribution":
+		id := "E" + strings.ToUpper(h[:13])
+		return map[string]any{
+			"id": id, "arn": "arn:aws:cloudfront::" + Account + ":distribution/" + id,
+			"domainName": "d" + h[:13] + ".cloudfront.net", "hostedZoneId": cloudFrontHostedZoneID, "status": "Deployed",
+		}
+	case "IPSet", "WebACL":
+		// Scope CLOUDFRONT: WAF's ARNs say global.
+		n, _ := fp["name"].(string)
+		id := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+		return map[string]any{"id": id, "arn": arn("wafv2", "global/"+strings.ToLower(kind)+"/"+n+"/"+id)}
 	case "Group": // a log group, named by its external name
 		return map[string]any{"id": "/ecs/" + h[:12], "arn": arn("logs", "log-group:/ecs/"+h[:12])}
 	case "Role":
