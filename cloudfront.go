@@ -2,12 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
-
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -223,23 +220,4 @@ func (w *world) albIngressSources() ([]string, error) {
 		return w.spec.Network.AllowedCIDRs, nil
 	}
 	return w.privateSubnetCIDRs()
-}
-
-// cloudFrontEdits refuses to move the load balancer between internet-facing
-// and internal: AWS can only replace it, which the provider refuses.
-func (w *world) cloudFrontEdits() field.ErrorList {
-	mr := w.observedOne(compALB)
-	if mr == nil {
-		return nil
-	}
-	internal, ok := observedForProvider(mr)["internal"].(bool)
-	if !ok || internal == withCloudFront(w.spec) {
-		return nil
-	}
-	was := "internet-facing, without CloudFront"
-	if internal {
-		was = "internal, behind CloudFront"
-	}
-	return field.ErrorList{field.Forbidden(field.NewPath("spec", "loadBalancer", "cloudFront", "enabled"), fmt.Sprintf(
-		"must stay %t: this Langfuse's load balancer is %s, and AWS can only replace a load balancer to change that; create a new Langfuse and delete this one", internal, was))}
 }

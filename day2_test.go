@@ -134,6 +134,8 @@ func TestImmutableEditsRefused(t *testing.T) {
 		"DatabaseMajor": {set: map[string]any{"spec.database.engineVersion": "17.7"}, field: "spec.database.engineVersion", was: "16", now: "17"},
 		// Valkey back to Redis is a downgrade, which Terraform replaces for.
 		"CacheEngine": {set: map[string]any{"spec.cache.engine": "redis"}, field: "spec.cache.engine", was: "valkey", now: "redis"},
+		// An internet-facing load balancer cannot become internal.
+		"CloudFront": {set: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, field: "spec.loadBalancer.cloudFront.enabled", was: "false", now: "true"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -187,6 +189,7 @@ var allowedEdits = map[string]map[string]any{
 	"Init":          {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 	"AccessLogs":    {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(7)}},
 	"Spot":          {"spec.langfuse.web.spot": true, "spec.langfuse.worker.spot": true},
+	"RateLimit":     {"spec.loadBalancer.cloudFront.rateLimit": int64(1000)},
 }
 
 // TestAllowedEditsApply checks that an edit AWS applies in place is not
@@ -395,6 +398,8 @@ func TestImmutableFieldsRefusedByXRD(t *testing.T) {
 			set: ownVPC(map[string]any{"cidr": "10.1.0.0/16"}), old: ownVPC(map[string]any{"cidr": "10.0.0.0/16"}),
 			field: "spec.network.vpc.cidr",
 		},
+		"CloudFrontOn":  {set: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, field: "spec.loadBalancer.cloudFront.enabled"},
+		"CloudFrontOff": {set: nil, old: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, field: "spec.loadBalancer.cloudFront.enabled"},
 	}
 	for _, path := range []string{exampleXRD, exampleNamespacedXRD} {
 		v := xrdValidator(t, path)
@@ -517,15 +522,16 @@ func TestOneEventPerChangeWithoutWaitingFor(t *testing.T) {
 // of its witnesses observed at a time: each alone refuses the edit.
 func TestImmutableEditSeenByEveryWitness(t *testing.T) {
 	edits := map[string]map[string]any{
-		"spec.region":                    {"spec.region": "eu-central-1"},
-		"spec.network.vpcId":             {"spec.network.vpcId": "vpc-0123456789abcdef1"},
-		"spec.domain.zoneId":             {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
-		"spec.domain.hostName":           {"spec.domain.hostName": "observability"},
-		"spec.domain.zoneName":           {"spec.domain.zoneName": "example.org"},
-		"spec.auth.cognito.domainPrefix": {"spec.auth.cognito.domainPrefix": "login"},
-		"spec.database.engineVersion":    {"spec.database.engineVersion": "17.7"},
-		"spec.cache.engine":              {"spec.cache.engine": "redis"},
-		"spec.network.vpc.cidr":          {"spec.network.vpc.cidr": "10.1.0.0/16"},
+		"spec.region":                          {"spec.region": "eu-central-1"},
+		"spec.network.vpcId":                   {"spec.network.vpcId": "vpc-0123456789abcdef1"},
+		"spec.domain.zoneId":                   {"spec.domain.zoneId": "Z9876543210ABCDEFGHIJ"},
+		"spec.domain.hostName":                 {"spec.domain.hostName": "observability"},
+		"spec.domain.zoneName":                 {"spec.domain.zoneName": "example.org"},
+		"spec.auth.cognito.domainPrefix":       {"spec.auth.cognito.domainPrefix": "login"},
+		"spec.database.engineVersion":          {"spec.database.engineVersion": "17.7"},
+		"spec.cache.engine":                    {"spec.cache.engine": "redis"},
+		"spec.network.vpc.cidr":                {"spec.network.vpc.cidr": "10.1.0.0/16"},
+		"spec.loadBalancer.cloudFront.enabled": {"spec.loadBalancer.cloudFront.enabled": true},
 	}
 	// The fields of a composed VPC are edited on a Langfuse that has one.
 	ownVPCFields := map[string]bool{"spec.network.vpc.cidr": true}

@@ -53,7 +53,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	w := c.world(req, f.generate)
-	if errs := slices.Concat(w.networkEdits(), w.immutableEdits(), w.migrationEdits(), w.capacityEdits(), w.cloudFrontEdits()); len(errs) > 0 {
+	if errs := slices.Concat(w.networkEdits(), w.immutableEdits(), w.migrationEdits(), w.capacityEdits()); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
 		return rsp, nil
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -58,6 +59,19 @@ var immutables = []immutable{
 		},
 		want: func(s *Spec) string { return s.Network.ownVPC().CIDR },
 		in:   []string{compNetworkVPC},
+	},
+	{
+		// Behind CloudFront the load balancer is internal, which AWS can
+		// only change by replacing it.
+		field: "spec.loadBalancer.cloudFront.enabled",
+		built: func(fp map[string]any, _ *Spec) string {
+			if internal, ok := fp["internal"].(bool); ok {
+				return strconv.FormatBool(internal)
+			}
+			return ""
+		},
+		want: func(s *Spec) string { return strconv.FormatBool(s.LoadBalancer.CloudFront.Enabled) },
+		in:   []string{compALB},
 	},
 	{
 		field: "spec.domain.zoneId",

@@ -1076,6 +1076,10 @@ func edits(t *testing.T, c *controlPlane, f flowSpec) {
 			t.Errorf("step: the API server's refusal does not say %q: %s", want, out)
 		}
 	}
+	// IPv6 clients reach Langfuse only through CloudFront's WAF.
+	if out, err := apply(map[string]any{"network.allowedCidrs": []any{"0.0.0.0/0", "::/0"}}); err == nil || !strings.Contains(out, "may list IPv6 blocks only with spec.loadBalancer.cloudFront.enabled") {
+		t.Errorf("step: want the API server to refuse an IPv6 block without CloudFront, got %v: %s", err, out)
+	}
 
 	before := c.composed(t, f)
 	if out, err := apply(map[string]any{"network.allowedCidrs": []any{"10.0.0.0/8"}}); err != nil {
@@ -1214,6 +1218,8 @@ func ownVPCFlow(t *testing.T, c *controlPlane) {
 	apply := func(set map[string]any) (string, error) { return applyEdited(t, c, f, set) }
 	for field, set := range map[string]map[string]any{
 		"spec.network.vpc.cidr is immutable": {"network.vpc.cidr": "10.1.0.0/16"},
+		// The load balancer is internal behind CloudFront.
+		"spec.loadBalancer.cloudFront.enabled is immutable": {"loadBalancer.cloudFront.enabled": false},
 		"spec.network.vpc is immutable": {"network.vpc": nil, "network.vpcId": "vpc-0123456789abcdef0",
 			"network.publicSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}, "network.privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}},
 	} {

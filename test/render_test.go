@@ -307,8 +307,9 @@ func testRender(t *testing.T, cli renderCLI, addr string) {
 }
 
 // ownVPCStageExpectations say what each stage of example/own-vpc/observed
-// must render: nothing is placed before the VPC reports its id, and no task
-// starts before its subnet routes out.
+// must render: nothing is placed before the VPC reports its id, no task
+// starts before its subnet routes out, and CloudFront waits for the load
+// balancer to serve.
 var ownVPCStageExpectations = []struct {
 	stage            string
 	composed, absent []string
@@ -316,8 +317,8 @@ var ownVPCStageExpectations = []struct {
 }{
 	{stage: "", composed: []string{"network-vpc", "network-nat-address-eu-west-1a"}, absent: []string{"network-public-subnet-eu-west-1a", "alb-security-group"}},
 	{stage: "1-vpc-ready", composed: []string{"network-public-subnet-eu-west-1a", "network-internet-gateway", "alb-security-group"}, absent: []string{"alb", "database-subnet-group"}},
-	{stage: "2-nat-gateways-pending", composed: []string{"network-nat-gateway-eu-west-1b", "alb", "database-subnet-group"}, absent: []string{"clickhouse-service", "migrate-service"}},
-	{stage: "3-all-ready", composed: []string{"web-service", "dns-record-auth"}, xrReady: true},
+	{stage: "2-nat-gateways-pending", composed: []string{"network-nat-gateway-eu-west-1b", "alb", "database-subnet-group", "waf-web-acl"}, absent: []string{"clickhouse-service", "migrate-service", "cloudfront-distribution"}},
+	{stage: "3-all-ready", composed: []string{"web-service", "cloudfront-distribution", "dns-record-host-ipv6", "dns-record-auth"}, xrReady: true},
 }
 
 // TestBetaRenderV116 renders the claim path with `crossplane beta render` of
