@@ -123,6 +123,12 @@ var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
 	"AccessLogsOff":      {from: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true}}, edit: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": false}}},
 	"AccessLogRetention": {from: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true}}, edit: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(365)}}},
 	"AddZone":            {from: ownVPC(map[string]any{}), edit: map[string]any{"spec.network.vpc.availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}},
+	// The routes move between a NAT gateway and the NAT instance in place.
+	"ToNATInstance":   {from: ownVPC(map[string]any{}), edit: map[string]any{"spec.network.vpc.egress": "natInstance"}},
+	"FromNATInstance": {from: ownVPC(map[string]any{"egress": "natInstance"}), edit: map[string]any{"spec.network.vpc.egress": "natGatewayPerZone"}},
+	// Behind CloudFront: the IP sets and the web ACL change in place.
+	"AllowIPv6":           {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.network.allowedCidrs": []any{"0.0.0.0/0", "2001:db8::/32"}}},
+	"CloudFrontRateLimit": {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.loadBalancer.cloudFront.rateLimit": int64(1000)}},
 }
 
 // assertEditAppliesInPlace converges xr, applies an edit and lets the

@@ -189,7 +189,6 @@ var allowedEdits = map[string]map[string]any{
 	"Init":          {"spec.langfuse.init": map[string]any{"secretName": "langfuse-init"}},
 	"AccessLogs":    {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(7)}},
 	"Spot":          {"spec.langfuse.web.spot": true, "spec.langfuse.worker.spot": true},
-	"RateLimit":     {"spec.loadBalancer.cloudFront.rateLimit": int64(1000)},
 }
 
 // TestAllowedEditsApply checks that an edit AWS applies in place is not

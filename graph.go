@@ -290,8 +290,22 @@ var graph = []component{
 	{name: compNATGateways, title: "NATGateways", condition: conditionNetwork, enabled: withOwnVPC,
 		needs:     []need{readyOf(compNATAddresses), readyOf(compPublicSubnets), readyOf(compInternetGateway)},
 		memberKey: zoneKey, build: buildNATGateways},
+	// Or the NAT instance (natinstance.go), which fetches its packages at
+	// boot, so it starts once the public subnet routes out.
+	{name: compNATInstanceSG, title: "NATInstanceSecurityGroup", condition: conditionNetwork, enabled: withNATInstance, retained: withOwnVPC,
+		needs: []need{ownVPCID()}, build: single(buildNATInstanceSecurityGroup)},
+	{name: compNATInstanceIngress, title: "NATInstanceIngressRule", condition: conditionNetwork, enabled: withNATInstance, retained: withOwnVPC,
+		build: single(buildNATInstanceIngress)},
+	{name: compNATInstanceEgress, title: "NATInstanceEgressRules", condition: conditionNetwork, enabled: withNATInstance, retained: withOwnVPC,
+		memberKey: natEgressKey, build: buildNATInstanceEgress},
+	{name: compNATInstance, title: "NATInstance", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{
+			withNATInstanceOnly(readyOf(compPublicSubnets)), withNATInstanceOnly(readyOf(compPublicRoute)), withNATInstanceOnly(readyOf(compPublicRouteAssociations)),
+			withNATInstanceOnly(need{component: compNATInstanceSG, fields: []string{statusPathID}}), withNATInstanceOnly(readyOf(compNATInstanceEgress)),
+		},
+		memberKey: zoneKey, build: buildNATInstance},
 	{name: compPrivateRoutes, title: "PrivateRoutes", condition: conditionNetwork, enabled: withOwnVPC,
-		needs:     []need{readyOf(compPrivateRouteTables), readyOf(compNATGateways)},
+		needs:     []need{readyOf(compPrivateRouteTables), readyOf(compNATGateways).onlyWhen(withoutNATInstance), withNATInstanceOnly(readyOf(compNATInstance))},
 		memberKey: routeKey, build: buildPrivateRoutes},
 	// S3 without the NAT gateways' per-GB charge.
 	{name: compS3Endpoint, title: "S3Endpoint", condition: conditionNetwork, enabled: withOwnVPC,

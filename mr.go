@@ -88,6 +88,7 @@ var (
 	kindRouteTableAssociation            = kind{"ec2", "RouteTableAssociation", "v1beta1", true}
 	kindEIP                              = kind{"ec2", "EIP", "v1beta1", true}
 	kindNATGateway                       = kind{"ec2", "NATGateway", "v1beta1", true}
+	kindInstance                         = kind{"ec2", "Instance", "v1beta2", true}
 	kindVPCEndpoint                      = kind{"ec2", "VPCEndpoint", "v1beta1", true}
 	kindVPCEndpointRouteTableAssociation = kind{"ec2", "VPCEndpointRouteTableAssociation", "v1beta1", true}
 	kindRole                             = kind{"iam", "Role", "v1beta1", false}

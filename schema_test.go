@@ -322,8 +322,9 @@ var renderVariants = map[string]map[string]any{
 		"spec.clickhouse.storage":       map[string]any{"throughputMode": "provisioned", "provisionedThroughputMibps": 128.0, "infrequentAccessAfterDays": int64(1)},
 	},
 	// A VPC of its own: three zones, a NAT gateway each; two zones sharing one.
-	"OwnVPC":          ownVPC(map[string]any{"cidr": "10.20.0.0/16", "availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
-	"OwnVPCSharedNAT": ownVPC(map[string]any{"egress": "natGateway"}),
+	"OwnVPC":            ownVPC(map[string]any{"cidr": "10.20.0.0/16", "availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
+	"OwnVPCSharedNAT":   ownVPC(map[string]any{"egress": "natGateway"}),
+	"OwnVPCNATInstance": ownVPC(map[string]any{"egress": "natInstance"}),
 	// Access logs in a region that grants Elastic Load Balancing's account,
 	// and in one opened after August 2022 that grants its service.
 	"AccessLogs":            {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(30)}},

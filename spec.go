@@ -254,7 +254,7 @@ const (
 )
 
 // egressModes are the values of spec.network.vpc.egress.
-var egressModes = []string{EgressNATGatewayPerZone, EgressNATGateway}
+var egressModes = []string{EgressNATGatewayPerZone, EgressNATGateway, EgressNATInstance}
 
 // Langfuse's log levels and formats (packages/shared/src/env.ts, 3.174.1
 // and 4.16.0).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -249,12 +248,10 @@ func buildPrivateRouteTables(w *world) (map[string]*composed.Unstructured, error
 // and any zone whose gateway a private route still uses.
 func (w *world) natZones() []string {
 	v := w.spec.Network.VPC
-	if v.Egress == EgressNATGatewayPerZone {
-		return v.AvailabilityZones
-	}
-	zones := []string{v.AvailabilityZones[0]}
-	for _, zone := range v.AvailabilityZones[1:] {
-		if w.natGatewayInUse(zone) {
+	var zones []string
+	for i, zone := range v.AvailabilityZones {
+		asked := v.Egress == EgressNATGatewayPerZone || (v.Egress == EgressNATGateway && i == 0)
+		if asked || w.natGatewayInUse(zone) {
 			zones = append(zones, zone)
 		}
 	}
@@ -326,40 +323,72 @@ func buildNATGateways(w *world) (map[string]*composed.Unstructured, error) {
 			"connectivityType": "public",
 		}, mrOptions{tagged: true, extraTags: map[string]string{tagName: w.names.name("nat-"+zone, maxTagValueLength), tagZone: zone}})
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && len(w.natZones()) > 0 {
 		return nil, errors.New("no NAT gateway address is reported yet")
 	}
 	return out, nil
 }
 
+// routeTarget is where a route sends its traffic: a field of the route
+// (natGatewayId, networkInterfaceId) and its value.
+type routeTarget struct{ field, id string }
+
+// routeTargetOf is the target of an observed route, if any.
+func routeTargetOf(forProvider map[string]any) routeTarget {
+	for _, f := range []string{"natGatewayId", "networkInterfaceId"} {
+		if id := str(forProvider[f]); id != "" {
+			return routeTarget{f, id}
+		}
+	}
+	return routeTarget{}
+}
+
 // buildPrivateRoutes send each private subnet's traffic out through its
-// zone's NAT gateway once that is available, else through the first zone's.
-// A route moves only to a gateway that is available: while none is (a new
-// one pending, or a provider that reports none Ready for a while), it keeps
-// the one it has.
+// zone's NAT gateway once that is available, else through the first zone's;
+// or through the NAT instance once it runs. A route moves only to a target
+// that is available: while none is (a new one pending, or a provider that
+// reports none Ready for a while), it keeps the one it has.
 func buildPrivateRoutes(w *world) (map[string]*composed.Unstructured, error) {
 	v := w.spec.Network.VPC
-	shared := w.readyMemberID(compNATGateways, v.AvailabilityZones[0])
+	gateway := func(zone string) routeTarget { return routeTarget{"natGatewayId", w.readyMemberID(compNATGateways, zone)} }
+	shared := gateway(v.AvailabilityZones[0])
+	instance := routeTarget{field: "networkInterfaceId"}
+	if w.ready[resourceName(compNATInstance, w.natInstanceZone())] {
+		instance.id = w.memberStatus(compNATInstance, w.natInstanceZone(), statusPathPrimaryENI)
+	}
 	out := map[string]*composed.Unstructured{}
 	for _, zone := range v.AvailabilityZones {
 		table := w.memberStatus(compPrivateRouteTables, zone, statusPathID)
-		current := str(observedForProvider(w.observedMember(compPrivateRoutes, table))["natGatewayId"])
-		gateway := shared
-		if v.Egress == EgressNATGatewayPerZone {
-			gateway = cmp.Or(w.readyMemberID(compNATGateways, zone), current, shared)
+		current := routeTargetOf(observedForProvider(w.observedMember(compPrivateRoutes, table)))
+		target := shared
+		switch v.Egress {
+		case EgressNATGatewayPerZone:
+			target = firstAvailable(gateway(zone), current, shared)
+		case EgressNATInstance:
+			target = instance
 		}
-		gateway = cmp.Or(gateway, current)
-		if table == "" || gateway == "" {
-			return nil, errors.Errorf("the route table or NAT gateway of %s reports no id yet", zone)
+		target = firstAvailable(target, current)
+		if table == "" || target.id == "" {
+			return nil, errors.Errorf("the route table or NAT of %s reports no id yet", zone)
 		}
 		body := map[string]any{
 			"routeTableId":         table,
 			"destinationCidrBlock": defaultRoute,
-			"natGatewayId":         gateway,
+			target.field:           target.id,
 		}
 		out[routeKey(body)] = w.style.New(compPrivateRoutes, kindRoute, w.spec.Region, body, mrOptions{})
 	}
 	return out, nil
+}
+
+// firstAvailable is the first target with an id.
+func firstAvailable(targets ...routeTarget) routeTarget {
+	for _, t := range targets {
+		if t.id != "" {
+			return t
+		}
+	}
+	return routeTarget{}
 }
 
 // networkEdits refuses to move a Langfuse between the user's VPC and one of

@@ -171,8 +171,8 @@ func TestConvergenceWithOwnVPC(t *testing.T) {
 	}
 }
 
-// natRoutes are the NAT gateway ids the private routes are told to use, by
-// zone.
+// natRoutes are the NAT gateway (or NAT instance interface) ids the private
+// routes are told to use, by zone.
 func natRoutes(t *testing.T, p *fakeProvider, rsp *fnv1.RunFunctionResponse) map[string]any {
 	t.Helper()
 	out := map[string]any{}
@@ -183,7 +183,8 @@ func natRoutes(t *testing.T, p *fakeProvider, rsp *fnv1.RunFunctionResponse) map
 		}
 		id := lookup(table.GetResource().AsMap(), statusPathID).(string)
 		if r, ok := rsp.GetDesired().GetResources()[string(resourceName(compPrivateRoutes, id))]; ok {
-			out[zone] = fp(r.GetResource().AsMap())["natGatewayId"]
+			target := routeTargetOf(fp(r.GetResource().AsMap()))
+			out[zone] = target.id
 		}
 	}
 	return out
@@ -195,7 +196,10 @@ func (p *fakeProvider) applyRoutes(t *testing.T) {
 	t.Helper()
 	for _, n := range membersOf(p.observed, compPrivateRoutes) {
 		m := p.observed[n].GetResource().AsMap()
-		m["status"].(map[string]any)["atProvider"].(map[string]any)["natGatewayId"] = fp(m)["natGatewayId"]
+		ap := m["status"].(map[string]any)["atProvider"].(map[string]any)
+		for _, target := range []string{"natGatewayId", "networkInterfaceId"} {
+			ap[target] = fp(m)[target]
+		}
 		p.observed[n] = resourceOf(mustStruct(t, m))
 	}
 }

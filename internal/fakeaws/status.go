@@ -85,7 +85,12 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"id": "rtb-" + h[:17], "arn": arn("ec2", "route-table/rtb-"+h[:17])}
 	case "Route":
 		// What the route goes through, once the provider applied it.
-		return map[string]any{"id": "r-" + fmt.Sprint(fp["routeTableId"]) + "1080289494", "natGatewayId": fp["natGatewayId"], "gatewayId": fp["gatewayId"]}
+		return map[string]any{"id": "r-" + fmt.Sprint(fp["routeTableId"]) + "1080289494", "natGatewayId": fp["natGatewayId"], "gatewayId": fp["gatewayId"], "networkInterfaceId": fp["networkInterfaceId"]}
+	case "Instance":
+		return map[string]any{
+			"id": "i-0" + h[:16], "arn": arn("ec2", "instance/i-0"+h[:16]), "primaryNetworkInterfaceId": "eni-0" + h[16:32],
+			"ami": "ami-0" + h[32:48], "instanceState": "running", "publicIp": "198.51.100." + strconv.Itoa(int(h[1])%250+1),
+		}
 	case "RouteTableAssociation":
 		return map[string]any{"id": "rtbassoc-" + h[:17]}
 	case "EIP":
