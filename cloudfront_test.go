@@ -202,7 +202,8 @@ func TestWAFAddresses(t *testing.T) {
 	}{
 		"Blocks":        {cidrs: []string{"10.0.0.0/8", "192.0.2.0/24"}, want: []any{"10.0.0.0/8", "192.0.2.0/24"}},
 		"EveryIPv4":     {cidrs: []string{"0.0.0.0/0"}, want: []any{"0.0.0.0/1", "128.0.0.0/1"}},
-		"EveryIPv6":     {cidrs: []string{"::/0"}, want: []any{"::/1", "8000::/1"}},
+		"EveryIPv6":     {cidrs: []string{"::/0"}, want: []any{"8000::/1", "::/1"}},
+		"Sorted":        {cidrs: []string{"192.0.2.0/24", "10.0.0.0/8"}, want: []any{"10.0.0.0/8", "192.0.2.0/24"}},
 		"IPv6Canonical": {cidrs: []string{"2001:DB8:0::/48"}, want: []any{"2001:db8::/48"}},
 		"None":          {cidrs: nil, want: []any{}},
 	}

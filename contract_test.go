@@ -128,7 +128,9 @@ var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
 	"FromNATInstance": {from: ownVPC(map[string]any{"egress": "natInstance"}), edit: map[string]any{"spec.network.vpc.egress": "natGatewayPerZone"}},
 	// Behind CloudFront: the IP sets and the web ACL change in place.
 	"AllowIPv6":           {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.network.allowedCidrs": []any{"0.0.0.0/0", "2001:db8::/32"}}},
-	"CloudFrontRateLimit": {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.loadBalancer.cloudFront.rateLimit": int64(1000)}},
+	"CloudFrontRateLimit": {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.loadBalancer.waf.rateLimit": int64(1000)}},
+	"RegionalWAF":         {from: map[string]any{}, edit: map[string]any{"spec.loadBalancer.waf.enabled": true}},
+	"RegionalWAFOff":      {from: map[string]any{"spec.loadBalancer.waf.enabled": true}, edit: map[string]any{"spec.loadBalancer.waf.enabled": false}},
 }
 
 // assertEditAppliesInPlace converges xr, applies an edit and lets the

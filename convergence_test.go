@@ -23,6 +23,8 @@ import (
 //   - the user's VPC and subnets are observed first: the load balancer and
 //     the mount targets wait for subnets in distinct zones, ClickHouse's
 //     service for the VPC's DNS (both within the chains below);
+//   - the web ACL: its IP sets → the web ACL → its association with the
+//     load balancer, once both exist (within the chains below);
 //   - the front door: certificate → its validation records (they need its
 //     validation options) → the validation → the HTTPS listener (it needs an
 //     issued certificate) → the host record → the Cognito domain (its parent
@@ -47,18 +49,20 @@ var wantWaves = [][]string{
 		"ecs-capacity-providers", "ecs-cluster", "efs-security-group", "execution-role", "log-group-clickhouse", "log-group-web", "log-group-worker", "service-namespace",
 		"network-vpc", "network-public-subnet-subnet-0a1b2c3d4e5f60001", "network-public-subnet-subnet-0a1b2c3d4e5f60002",
 		"network-private-subnet-subnet-0a1b2c3d4e5f60003", "network-private-subnet-subnet-0a1b2c3d4e5f60004",
+		"waf-ipv4-allowlist", "waf-ipv6-allowlist",
 	}, append(flowRuleNames(), "web-security-group", "worker-security-group")...)),
 	{
 		"alb", "app-task-role-policy", "bucket-policy", "cache", validationRecordName(compCertAuth, "auth.langfuse.example.com"), validationRecordName(compCertHost, "langfuse.example.com"),
 		"clickhouse-task-<revision>", "clickhouse-task-role-policy",
 		"cognito-branding", "cognito-client-secret-version", "credentials-secret-version", "database-instance", "database-password-version",
 		"efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs-mount-target-subnet-0a1b2c3d4e5f60004", "efs-policy", "execution-role-policy",
+		"waf-web-acl",
 	},
 	{
 		"cache-token-version", "cert-auth-validation", "cert-host-validation", "clickhouse-service", "migrate-task-<revision>",
-		"usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004", "web-task-<revision>", "worker-task-<revision>",
+		"usage-efs-subnet-0a1b2c3d4e5f60003", "usage-efs-subnet-0a1b2c3d4e5f60004", "waf-web-acl-association", "web-task-<revision>", "worker-task-<revision>",
 	},
-	{"alb-listener-https", "migrate-service", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy"},
+	{"alb-listener-https", "migrate-service", "usage-clickhouse-task-role", "usage-clickhouse-task-role-policy", "usage-regional-web-acl"},
 	{"dns-record-host", "web-service", "worker-service"},
 	{
 		"cognito-domain", "usage-target-group", "usage-web-task-role", "usage-web-task-role-policy", "usage-worker-task-role", "usage-worker-task-role-policy",

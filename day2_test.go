@@ -54,6 +54,13 @@ func TestEditAllowedCIDRs(t *testing.T) {
 				wantNew = append(wantNew, ingressRuleName(443, cidr), ingressRuleName(80, cidr))
 			}
 			bs, as := desiredSpecs(before), desiredSpecs(after)
+			// The web ACL's IPv4 allowlist is the one resource whose
+			// addresses follow the list, in place.
+			if diff := cmp.Diff(wafAddresses(stringsOf(tc.after)), lookup(as[compIPv4Allowlist].(map[string]any), "forProvider.addresses")); diff != "" {
+				t.Errorf("the web ACL's IPv4 allowlist: -want, +got:\n%s", diff)
+			}
+			delete(bs, compIPv4Allowlist)
+			delete(as, compIPv4Allowlist)
 			var gone, added, changed []string
 			for n := range bs {
 				if _, ok := as[n]; !ok {
@@ -82,6 +89,15 @@ func TestEditAllowedCIDRs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stringsOf is a JSON list of strings as a []string.
+func stringsOf(l []any) []string {
+	out := make([]string, 0, len(l))
+	for _, v := range l {
+		out = append(out, v.(string))
+	}
+	return out
 }
 
 // TestMembersKeepOlderNames checks that members observed under names an

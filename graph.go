@@ -105,6 +105,11 @@ const (
 	compUsageClickHouseTaskPolicy = "usage-clickhouse-task-role-policy"
 	compUsageFileSystem           = "usage-efs"
 	compUsageUserPool             = "usage-user-pool"
+	compUsageEdgeCertificate      = "usage-edge-certificate"
+	compUsageCloudFrontWebACL     = "usage-cloudfront-web-acl"
+	compUsageVPCOrigin            = "usage-vpc-origin"
+	compUsageOriginLoadBalancer   = "usage-origin-load-balancer"
+	compUsageRegionalWebACL       = "usage-regional-web-acl"
 )
 
 // Status fields of composed resources that builders copy into dependants.
@@ -365,10 +370,13 @@ var graph = []component{
 	{name: compCertEdgeValidation, title: "EdgeCertificateValidation", condition: conditionCloudFront, enabled: withCloudFront,
 		needs: []need{arnOf(compCertEdge), readyOf(compCertEdgeRecords), readyOf(compCertHostRecords)},
 		build: single(edgeCertificate.buildValidation)},
-	{name: compIPv4Allowlist, title: "IPv4Allowlist", condition: conditionCloudFront, enabled: withCloudFront, build: single(buildAllowlist(compIPv4Allowlist, true))},
-	{name: compIPv6Allowlist, title: "IPv6Allowlist", condition: conditionCloudFront, enabled: withCloudFront, build: single(buildAllowlist(compIPv6Allowlist, false))},
-	{name: compWebACL, title: "WebACL", condition: conditionCloudFront, enabled: withCloudFront,
+	{name: compIPv4Allowlist, title: "IPv4Allowlist", condition: conditionWAF, enabled: withWAF, build: single(buildAllowlist(compIPv4Allowlist, true))},
+	{name: compIPv6Allowlist, title: "IPv6Allowlist", condition: conditionWAF, enabled: withWAF, build: single(buildAllowlist(compIPv6Allowlist, false))},
+	{name: compWebACL, title: "WebACL", condition: conditionWAF, enabled: withWAF,
 		needs: []need{arnOf(compIPv4Allowlist), arnOf(compIPv6Allowlist)}, build: single(buildWebACL)},
+	{name: compWebACLAssociation, title: "WebACLAssociation", condition: conditionWAF, enabled: withRegionalWAF,
+		needs: []need{{component: compWebACL, ready: true, fields: []string{statusPathARN}}, {component: compALB, ready: true, fields: []string{statusPathARN}}},
+		build: single(buildWebACLAssociation)},
 	{name: compVPCOrigin, title: "VPCOrigin", condition: conditionCloudFront, enabled: withCloudFront,
 		needs: []need{arnOf(compALB), readyOf(compALBListenerHTTPS)}, build: single(buildVPCOrigin)},
 	{name: compDistribution, title: "Distribution", condition: conditionCloudFront, enabled: withCloudFront,
@@ -576,6 +584,8 @@ var graph = []component{
 	usageOf(usages[1], always), usageOf(usages[2], always), usageOf(usages[3], always),
 	usageOf(usages[4], always), usageOf(usages[5], always), usageOf(usages[6], always), usageOf(usages[7], always),
 	usageOf(usages[8], withCognito),
+	usageOf(usages[9], withCloudFront), usageOf(usages[10], withCloudFront), usageOf(usages[11], withCloudFront), usageOf(usages[12], withCloudFront),
+	usageOf(usages[13], withRegionalWAF),
 	{name: compUsageFileSystem, title: "FileSystemUsages", condition: conditionDeletionOrder, enabled: always,
 		needs:     []need{readyOf(compEFS), readyOf(compEFSMountTargets)},
 		memberKey: fileSystemUsageKey, build: buildFileSystemUsages},

@@ -56,6 +56,7 @@ var (
 	kindDistribution          = kind{"cloudfront", "Distribution", "v1beta2", false}
 	kindIPSet                 = kind{"wafv2", "IPSet", "v1beta1", true}
 	kindWebACL                = kind{"wafv2", "WebACL", "v1beta1", true}
+	kindWebACLAssociation     = kind{"wafv2", "WebACLAssociation", "v1beta1", true}
 	kindSecret                = kind{"secretsmanager", "Secret", "v1beta1", true}
 	kindSecretVersion         = kind{"secretsmanager", "SecretVersion", "v1beta1", true}
 

@@ -333,10 +333,12 @@ var renderVariants = map[string]map[string]any{
 	// Behind CloudFront: an allowlist of both families and a rate limit,
 	// and one of IPv4 only (no IPv6 record), in CloudFront's own region.
 	"CloudFront": {
-		"spec.loadBalancer.cloudFront": map[string]any{"enabled": true, "rateLimit": int64(500)},
-		"spec.network.allowedCidrs":    []any{"203.0.113.0/24", "2001:db8::/32", "::/0"},
+		"spec.loadBalancer.cloudFront.enabled": true, "spec.loadBalancer.waf.rateLimit": int64(500),
+		"spec.network.allowedCidrs": []any{"203.0.113.0/24", "2001:db8::/32", "::/0"},
 	},
 	"CloudFrontUSEast1": {"spec.region": "us-east-1", "spec.loadBalancer.cloudFront": map[string]any{"enabled": true}},
+	// A web ACL on the load balancer, without CloudFront.
+	"RegionalWAF": {"spec.loadBalancer.waf": map[string]any{"enabled": true}, "spec.network.allowedCidrs": []any{"0.0.0.0/0"}},
 	"Pinned": {
 		"spec.langfuse.web.digest":           "sha256:" + strings.Repeat("ab", 32),
 		"spec.database.engineVersion":        "16.9",

@@ -76,6 +76,7 @@ func (n *Network) ownVPC() VPC {
 type LoadBalancer struct {
 	AccessLogs AccessLogs `json:"accessLogs"`
 	CloudFront CloudFront `json:"cloudFront"`
+	WAF        WAF        `json:"waf"`
 }
 
 // CloudFront puts Langfuse behind a CloudFront distribution and a WAF web
@@ -83,6 +84,13 @@ type LoadBalancer struct {
 // when the Langfuse is created: AWS can only replace a load balancer to make
 // it internal.
 type CloudFront struct {
+	Enabled bool `json:"enabled,omitempty"`
+}
+
+// WAF is the web ACL in front of Langfuse (waf.go): CloudFront's, always
+// there behind CloudFront (it holds the allowlist), or, when Enabled, the
+// load balancer's.
+type WAF struct {
 	Enabled bool `json:"enabled,omitempty"`
 	// RateLimit is how many requests one address may send in five minutes
 	// before WAF blocks it for a while; Langfuse's public API (the SDKs'
@@ -441,8 +449,8 @@ func (s *Spec) Default() {
 	if s.LoadBalancer.AccessLogs.ExpireAfterDays == 0 {
 		s.LoadBalancer.AccessLogs.ExpireAfterDays = defaultAccessLogDays
 	}
-	if s.LoadBalancer.CloudFront.RateLimit == 0 {
-		s.LoadBalancer.CloudFront.RateLimit = defaultRateLimit
+	if s.LoadBalancer.WAF.RateLimit == 0 {
+		s.LoadBalancer.WAF.RateLimit = defaultRateLimit
 	}
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
@@ -549,8 +557,8 @@ func (s *Spec) Validate() field.ErrorList { //nolint:gocyclo // A flat list of r
 	if d := s.LoadBalancer.AccessLogs.ExpireAfterDays; d < 1 || d > maxAccessLogDays {
 		errs = append(errs, field.Invalid(spec.Child("loadBalancer", "accessLogs", "expireAfterDays"), d, fmt.Sprintf("must be between 1 and %d", maxAccessLogDays)))
 	}
-	if r := s.LoadBalancer.CloudFront.RateLimit; r < minRateLimit || r > maxRateLimit {
-		errs = append(errs, field.Invalid(spec.Child("loadBalancer", "cloudFront", "rateLimit"), r, fmt.Sprintf("must be between %d and %d requests per address in five minutes", minRateLimit, maxRateLimit)))
+	if r := s.LoadBalancer.WAF.RateLimit; r < minRateLimit || r > maxRateLimit {
+		errs = append(errs, field.Invalid(spec.Child("loadBalancer", "waf", "rateLimit"), r, fmt.Sprintf("must be between %d and %d requests per address in five minutes", minRateLimit, maxRateLimit)))
 	}
 
 	cognitoPath := spec.Child("auth", "cognito")

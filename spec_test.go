@@ -54,7 +54,7 @@ var badSpecs = map[string]struct {
 	"BadCIDR":             {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/33"}}, field: "spec.network.allowedCidrs"},
 	// The load balancer has IPv4 addresses only: IPv6 only through CloudFront's WAF.
 	"IPv6WithoutCloudFront": {set: map[string]any{"spec.network.allowedCidrs": []any{"10.0.0.0/8", "2001:db8::/32"}}, field: "spec.network.allowedCidrs"},
-	"RateLimitTooLow":       {set: map[string]any{"spec.loadBalancer.cloudFront": map[string]any{"enabled": true, "rateLimit": int64(5)}}, field: "spec.loadBalancer.cloudFront.rateLimit"},
+	"RateLimitTooLow":       {set: map[string]any{"spec.loadBalancer.waf": map[string]any{"enabled": true, "rateLimit": int64(5)}}, field: "spec.loadBalancer.waf.rateLimit"},
 	"NoNetwork":             {set: map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil}, field: "spec.network.vpcId"},
 	"OwnVPCAndVPCID":        {set: with(ownVPC(map[string]any{}), "spec.network.vpcId", "vpc-0123456789abcdef0"), field: "spec.network.vpcId"},
 	"OwnVPCAndSubnets":      {set: with(ownVPC(map[string]any{}), "spec.network.privateSubnetIds", []any{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}), field: "spec.network.vpcId"},
@@ -68,7 +68,7 @@ var badSpecs = map[string]struct {
 	"ZoneID":                {set: ownVPC(map[string]any{"availabilityZones": []any{"euw1-az1", "euw1-az2"}}), field: "spec.network.vpc.availabilityZones"},
 	"AccessLogsForever":     {set: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(3651)}}, field: "spec.loadBalancer.accessLogs.expireAfterDays"},
 	"ClickHouseSpot":        {set: map[string]any{"spec.clickhouse.spot": true}, field: "spec.clickhouse.spot"},
-	"UnknownEgress":         {set: ownVPC(map[string]any{"egress": "natInstance"}), field: "spec.network.vpc.egress"},
+	"UnknownEgress":         {set: ownVPC(map[string]any{"egress": "natGateways"}), field: "spec.network.vpc.egress"},
 	"NoZones": {set: map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil,
 		"spec.network.vpc": map[string]any{"cidr": "10.0.0.0/16"}}, field: "spec.network.vpc.availabilityZones"},
 	"NoCIDRs":                {set: map[string]any{"spec.network.allowedCidrs": []any{}}, field: "spec.network.allowedCidrs"},
@@ -290,7 +290,7 @@ func TestDefaults(t *testing.T) {
 			VPCID: "vpc-0123456789abcdef0", PublicSubnetIDs: []string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"},
 			PrivateSubnetIDs: []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"}, AllowedCIDRs: []string{"0.0.0.0/0"},
 		},
-		LoadBalancer: LoadBalancer{AccessLogs: AccessLogs{ExpireAfterDays: 90}, CloudFront: CloudFront{RateLimit: defaultRateLimit}},
+		LoadBalancer: LoadBalancer{AccessLogs: AccessLogs{ExpireAfterDays: 90}, WAF: WAF{RateLimit: defaultRateLimit}},
 		Auth:         Auth{DisableEmailPasswordAuth: ptr(true), Cognito: Cognito{Enabled: ptr(true), DomainPrefix: "auth", MFA: "OPTIONAL", ManagedLogin: "v2"}},
 		Langfuse: Langfuse{
 			Version: "4.16.0",

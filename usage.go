@@ -41,6 +41,14 @@ var usages = []usage{
 	{component: compUsageClickHouseTaskPolicy, of: compClickHouseTaskPolicy, by: compClickHouseService},
 	// Cognito refuses to delete a user pool that still has a domain.
 	{component: compUsageUserPool, of: compUserPool, by: compUserPoolDomain},
+	// ACM refuses to delete a certificate CloudFront serves, WAF a web ACL
+	// a distribution or load balancer names, CloudFront a VPC origin a
+	// distribution uses; a load balancer goes after its VPC origin.
+	{component: compUsageEdgeCertificate, of: compCertEdge, by: compDistribution},
+	{component: compUsageCloudFrontWebACL, of: compWebACL, by: compDistribution},
+	{component: compUsageVPCOrigin, of: compVPCOrigin, by: compDistribution},
+	{component: compUsageOriginLoadBalancer, of: compALB, by: compVPCOrigin},
+	{component: compUsageRegionalWebACL, of: compWebACL, by: compWebACLAssociation},
 }
 
 // usageKinds are the three kinds, by apiVersion and kind.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,10 +18,19 @@ func TestUsagesOrderTheDeletion(t *testing.T) {
 		name, xr string
 		coreV1   bool
 		want     [2]string
+		// extra are the orders of what only this XR composes.
+		extra map[string][2]string
 	}{
-		{"ClaimOnCoreV2", exampleClaimXR, false, clusterUsageV2},
-		{"ClaimOnCoreV1", exampleClaimXR, true, usageV1},
-		{"Namespaced", exampleNamespacedXR, false, usageV2},
+		// The examples' web ACL is the load balancer's.
+		{"ClaimOnCoreV2", exampleClaimXR, false, clusterUsageV2, map[string][2]string{compUsageRegionalWebACL: {compWebACL, compWebACLAssociation}}},
+		{"ClaimOnCoreV1", exampleClaimXR, true, usageV1, map[string][2]string{compUsageRegionalWebACL: {compWebACL, compWebACLAssociation}}},
+		{"Namespaced", exampleNamespacedXR, false, usageV2, map[string][2]string{compUsageRegionalWebACL: {compWebACL, compWebACLAssociation}}},
+		// Behind CloudFront, the distribution goes first, the load
+		// balancer after its VPC origin.
+		{"BehindCloudFront", exampleOwnVPCXR, false, clusterUsageV2, map[string][2]string{
+			compUsageEdgeCertificate: {compCertEdge, compDistribution}, compUsageCloudFrontWebACL: {compWebACL, compDistribution},
+			compUsageVPCOrigin: {compVPCOrigin, compDistribution}, compUsageOriginLoadBalancer: {compALB, compVPCOrigin},
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, last, _ := convergeOn(t, loadXR(t, tc.xr), tc.coreV1)
@@ -52,8 +63,13 @@ func TestUsagesOrderTheDeletion(t *testing.T) {
 				compUsageClickHouseTaskPolicy: {compClickHouseTaskPolicy, compClickHouseService},
 				compUsageUserPool:             {compUserPool, compUserPoolDomain},
 			}
-			for _, subnet := range []string{"subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"} {
-				want[string(resourceName(compUsageFileSystem, subnet))] = [2]string{compEFS, string(resourceName(compEFSMountTargets, subnet))}
+			maps.Copy(want, tc.extra)
+			for _, mountTarget := range membersOf(p.observed, compEFSMountTargets) {
+				subnet := strings.TrimPrefix(mountTarget, compEFSMountTargets+"-")
+				want[string(resourceName(compUsageFileSystem, subnet))] = [2]string{compEFS, mountTarget}
+			}
+			if len(membersOf(p.observed, compEFSMountTargets)) != 2 {
+				t.Errorf("mount targets %v, want one per private subnet", membersOf(p.observed, compEFSMountTargets))
 			}
 			if diff := cmp.Diff(want, orders); diff != "" {
 				t.Errorf("what each Usage protects from what: -want, +got:\n%s", diff)

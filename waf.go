@@ -3,14 +3,17 @@ package main
 import (
 	"encoding/json"
 	"net/netip"
+	"slices"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
-// The WAF web ACL in front of CloudFront (scope CLOUDFRONT, in us-east-1):
-// who may reach Langfuse is an allowlist of IP sets, one per address family,
-// and everyone else is blocked. Before the allowlist, a rate limit per
+// The WAF web ACL in front of Langfuse (spec.loadBalancer.waf): CloudFront's
+// (scope CLOUDFRONT, in us-east-1), always there behind CloudFront, or the
+// load balancer's (scope REGIONAL, associated with it). Who may reach
+// Langfuse is an allowlist of IP sets, one per address family, and everyone
+// else is blocked. Before the allowlist, a rate limit per
 // address and AWS's managed rules block what is known to be bad.
 //
 // Langfuse's requests carry what people send to their models: prompts and
@@ -20,10 +23,31 @@ import (
 
 // Components of the web ACL.
 const (
-	compIPv4Allowlist = "waf-ipv4-allowlist"
-	compIPv6Allowlist = "waf-ipv6-allowlist"
-	compWebACL        = "waf-web-acl"
+	compIPv4Allowlist     = "waf-ipv4-allowlist"
+	compIPv6Allowlist     = "waf-ipv6-allowlist"
+	compWebACL            = "waf-web-acl"
+	compWebACLAssociation = "waf-web-acl-association"
 )
+
+// conditionWAF reports the web ACL's gate.
+const conditionWAF = "WebACLReady"
+
+// withWAF says whether a web ACL is composed: behind CloudFront, or asked
+// for on the load balancer.
+func withWAF(s *Spec) bool { return s.LoadBalancer.CloudFront.Enabled || s.LoadBalancer.WAF.Enabled }
+
+// withRegionalWAF says whether the web ACL is the load balancer's.
+func withRegionalWAF(s *Spec) bool { return s.LoadBalancer.WAF.Enabled && !s.LoadBalancer.CloudFront.Enabled }
+
+// wafScope is the web ACL's scope, and the region it lives in: CloudFront's
+// are global, kept in us-east-1. Whether Langfuse is behind CloudFront is
+// immutable, so neither ever changes (both are replace-only).
+func wafScope(s *Spec) (scope, region string) {
+	if s.LoadBalancer.CloudFront.Enabled {
+		return "CLOUDFRONT", cloudFrontRegion
+	}
+	return "REGIONAL", s.Region
+}
 
 // The rate limit's bounds (wafv2 RateBasedStatement Limit) and default:
 // the SDKs' ingestion is not counted, so this is people and scripts using
@@ -57,26 +81,28 @@ var managedRuleGroups = []managedRuleGroup{
 	}},
 }
 
-// wafAddresses are the blocks of one family's IP set. WAF takes every
-// prefix length but /0, which is allowed as its two halves.
+// wafAddresses are the blocks of one family's IP set, sorted (a set: the
+// order of allowedCidrs changes nothing). WAF takes every prefix length but
+// /0, which is allowed as its two halves.
 func wafAddresses(cidrs []string) []any {
-	out := []any{}
+	var blocks []string
 	for _, c := range cidrs {
 		p, err := netip.ParsePrefix(c)
 		if err != nil {
 			continue
 		}
 		if p.Bits() > 0 {
-			out = append(out, p.String())
+			blocks = append(blocks, p.String())
 			continue
 		}
 		upper := netip.AddrFrom4([4]byte{128})
 		if p.Addr().Is6() {
 			upper = netip.AddrFrom16([16]byte{0x80})
 		}
-		out = append(out, netip.PrefixFrom(p.Addr(), 1).String(), netip.PrefixFrom(upper, 1).String())
+		blocks = append(blocks, netip.PrefixFrom(p.Addr(), 1).String(), netip.PrefixFrom(upper, 1).String())
 	}
-	return out
+	slices.Sort(blocks)
+	return stringList(blocks)
 }
 
 // buildAllowlist returns the builder of one family's IP set. Both exist
@@ -89,13 +115,14 @@ func buildAllowlist(component string, ipv4 bool) func(*world) (*composed.Unstruc
 	}
 	return func(w *world) (*composed.Unstructured, error) {
 		name := w.awsName(component, w.names.name(family, maxWAFName))
+		scope, region := wafScope(w.spec)
 		return w.style.New(component, kindIPSet, w.spec.Region, map[string]any{
 			"name":             name,
 			"description":      "Who may reach Langfuse (" + family + ")",
-			"scope":            "CLOUDFRONT",
+			"scope":            scope,
 			"ipAddressVersion": version,
 			"addresses":        wafAddresses(w.spec.allowedCIDRs(ipv4)),
-		}, mrOptions{region: cloudFrontRegion, tagged: true}), nil
+		}, mrOptions{region: region, tagged: true}), nil
 	}
 }
 
@@ -106,15 +133,16 @@ func buildWebACL(w *world) (*composed.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := json.Marshal(webACLRules(w.spec.LoadBalancer.CloudFront.RateLimit, arns[0], arns[1]))
+	rules, err := json.Marshal(webACLRules(w.spec.LoadBalancer.WAF.RateLimit, arns[0], arns[1]))
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot encode the web ACL's rules")
 	}
 	name := w.awsName(compWebACL, w.names.name("langfuse", maxWAFName))
+	scope, region := wafScope(w.spec)
 	return w.style.New(compWebACL, kindWebACL, w.spec.Region, map[string]any{
 		"name":          name,
 		"description":   "Langfuse " + w.spec.FQDN(),
-		"scope":         "CLOUDFRONT",
+		"scope":         scope,
 		"defaultAction": map[string]any{"block": map[string]any{}},
 		"ruleJson":      string(rules),
 		"visibilityConfig": map[string]any{
@@ -122,7 +150,19 @@ func buildWebACL(w *world) (*composed.Unstructured, error) {
 			"metricName":               "langfuse",
 			"sampledRequestsEnabled":   true,
 		},
-	}, mrOptions{region: cloudFrontRegion, tagged: true, skipLateInitialize: true}), nil
+	}, mrOptions{region: region, tagged: true, skipLateInitialize: true}), nil
+}
+
+// buildWebACLAssociation puts the web ACL in front of the load balancer.
+func buildWebACLAssociation(w *world) (*composed.Unstructured, error) {
+	arns, err := w.arns(compWebACL, compALB)
+	if err != nil {
+		return nil, err
+	}
+	return w.style.New(compWebACLAssociation, kindWebACLAssociation, w.spec.Region, map[string]any{
+		"webAclArn":   arns[0],
+		"resourceArn": arns[1],
+	}, mrOptions{}), nil
 }
 
 // webACLRules are the web ACL's rules as WAF's API has them (Terraform

@@ -275,18 +275,31 @@ func testRender(t *testing.T, cli renderCLI, addr string) {
 			})
 		}
 	}
-	// A claim's XR with a VPC of its own, over the stages of example/own-vpc.
-	for _, want := range ownVPCStageExpectations {
-		t.Run("OwnVPC/"+stageName(want.stage), func(t *testing.T) {
-			args := append(slices.Clone(cli.render[1:]),
-				"example/own-vpc/xr.yaml", "example/composition.yaml", "example/functions.yaml",
+	// Claims' XRs with a VPC of their own, over the stages of example/own-vpc
+	// and example/nat-instance.
+	for _, ex := range []struct {
+		name, dir string
+		stages    []ownVPCStage
+	}{{"OwnVPC", "own-vpc", ownVPCStageExpectations}, {"NATInstance", "nat-instance", natInstanceStageExpectations}} {
+		renderOwnVPCStages(t, cli.render, validate, addr, ex.name, ex.dir, ex.stages)
+	}
+}
+
+// renderOwnVPCStages renders an example with a VPC of its own over its
+// stages, and checks what each composes.
+func renderOwnVPCStages(t *testing.T, render []string, validate func(*testing.T, []byte, string), addr, name, dir string, stages []ownVPCStage) {
+	t.Helper()
+	for _, want := range stages {
+		t.Run(name+"/"+stageName(want.stage), func(t *testing.T) {
+			args := append(slices.Clone(render[1:]),
+				filepath.Join("example", dir, "xr.yaml"), "example/composition.yaml", "example/functions.yaml",
 				"--xrd=example/definition.yaml", "--include-full-xr", "--timeout=30s",
 				"-a", "render.crossplane.io/runtime-development-target="+addr,
 			)
 			if want.stage != "" {
-				args = append(args, "--observed-resources="+filepath.Join("example", "own-vpc", "observed", want.stage))
+				args = append(args, "--observed-resources="+filepath.Join("example", dir, "observed", want.stage))
 			}
-			out := runCmd(t, "render", cli.render[0], args...)
+			out := runCmd(t, "render", render[0], args...)
 			r := parse(t, out)
 			for _, n := range want.composed {
 				if _, ok := r.composed[n]; !ok {
@@ -310,15 +323,27 @@ func testRender(t *testing.T, cli renderCLI, addr string) {
 // must render: nothing is placed before the VPC reports its id, no task
 // starts before its subnet routes out, and CloudFront waits for the load
 // balancer to serve.
-var ownVPCStageExpectations = []struct {
-	stage            string
-	composed, absent []string
-	xrReady          bool
-}{
+var ownVPCStageExpectations = []ownVPCStage{
 	{stage: "", composed: []string{"network-vpc", "network-nat-address-eu-west-1a"}, absent: []string{"network-public-subnet-eu-west-1a", "alb-security-group"}},
 	{stage: "1-vpc-ready", composed: []string{"network-public-subnet-eu-west-1a", "network-internet-gateway", "alb-security-group"}, absent: []string{"alb", "database-subnet-group"}},
 	{stage: "2-nat-gateways-pending", composed: []string{"network-nat-gateway-eu-west-1b", "alb", "database-subnet-group", "waf-web-acl"}, absent: []string{"clickhouse-service", "migrate-service", "cloudfront-distribution"}},
 	{stage: "3-all-ready", composed: []string{"web-service", "cloudfront-distribution", "dns-record-host-ipv6", "dns-record-auth"}, xrReady: true},
+}
+
+// natInstanceStageExpectations say the same of example/nat-instance: no
+// task starts before the NAT instance runs, and there is no NAT gateway.
+var natInstanceStageExpectations = []ownVPCStage{
+	{stage: "", composed: []string{"network-vpc"}, absent: []string{"network-nat-instance-security-group", "network-nat-address-eu-west-1a"}},
+	{stage: "1-vpc-ready", composed: []string{"network-public-subnet-eu-west-1a", "network-nat-instance-security-group"}, absent: []string{"alb", "network-nat-instance-eu-west-1a"}},
+	{stage: "2-nat-instance-pending", composed: []string{"network-nat-instance-eu-west-1a", "alb"}, absent: []string{"clickhouse-service", "network-nat-gateway-eu-west-1a"}},
+	{stage: "3-all-ready", composed: []string{"web-service", "dns-record-auth"}, absent: []string{"network-nat-gateway-eu-west-1a"}, xrReady: true},
+}
+
+// ownVPCStage is what one stage of an example with a VPC of its own renders.
+type ownVPCStage struct {
+	stage            string
+	composed, absent []string
+	xrReady          bool
 }
 
 // TestBetaRenderV116 renders the claim path with `crossplane beta render` of
