@@ -60,8 +60,8 @@ const (
 const albOriginID = "alb"
 
 // originReadTimeout is how long CloudFront waits for Langfuse to answer, in
-// seconds: the most it allows without a quota increase, and no longer than
-// the load balancer's idle timeout.
+// seconds: the load balancer's idle timeout, after which it closes the
+// connection anyway (CloudFront's default, 30, would cut long exports).
 const originReadTimeout = 60
 
 // nextStaticPath is where Next.js serves its content-hashed files, which
@@ -89,7 +89,7 @@ func withoutCloudFrontOnly(n need) need { return n.onlyWhen(withoutCloudFront) }
 
 // edgeCertificate serves the host on CloudFront, in us-east-1. ACM asks
 // for the same validation record as for the host's certificate, whose
-// record then serves both (edgeRecordsCoveredBy).
+// record then serves both (certificate.coveredBy).
 var edgeCertificate = certificate{
 	component: compCertEdge, records: compCertEdgeRecords, validation: compCertEdgeValidation,
 	subject:   (*Spec).FQDN,

@@ -237,7 +237,9 @@ func TestWebACLLetsInOnlyTheAllowlist(t *testing.T) {
 	for _, s := range lookup(allow, "Statement.OrStatement.Statements").([]any) {
 		sets = append(sets, lookup(s.(map[string]any), "IPSetReferenceStatement.ARN"))
 	}
-	arnOf := func(c string) any { return lookup(last.GetDesired().GetResources()[c].GetResource().AsMap(), "spec.forProvider.name") }
+	arnOf := func(c string) any {
+		return lookup(last.GetDesired().GetResources()[c].GetResource().AsMap(), "spec.forProvider.name")
+	}
 	if allow["Action"] == nil || lookup(allow, "Action.Allow") == nil || len(sets) != 2 {
 		t.Errorf("the last rule is %v, want the allowlist of both IP sets", allow)
 	}

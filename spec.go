@@ -98,6 +98,16 @@ type WAF struct {
 	RateLimit int64 `json:"rateLimit,omitempty"`
 }
 
+// Default fills the defaults of spec.loadBalancer.
+func (l *LoadBalancer) Default() {
+	if l.AccessLogs.ExpireAfterDays == 0 {
+		l.AccessLogs.ExpireAfterDays = defaultAccessLogDays
+	}
+	if l.WAF.RateLimit == 0 {
+		l.WAF.RateLimit = defaultRateLimit
+	}
+}
+
 // AccessLogs are the load balancer's access logs, in a bucket of their own
 // (accesslogs.go).
 type AccessLogs struct {
@@ -446,12 +456,7 @@ func (s *Spec) Default() {
 	if v := s.Network.VPC; v != nil {
 		v.Default()
 	}
-	if s.LoadBalancer.AccessLogs.ExpireAfterDays == 0 {
-		s.LoadBalancer.AccessLogs.ExpireAfterDays = defaultAccessLogDays
-	}
-	if s.LoadBalancer.WAF.RateLimit == 0 {
-		s.LoadBalancer.WAF.RateLimit = defaultRateLimit
-	}
+	s.LoadBalancer.Default()
 	c := &s.Auth.Cognito
 	if c.Enabled == nil {
 		c.Enabled = ptr(true)

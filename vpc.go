@@ -350,7 +350,9 @@ func routeTargetOf(forProvider map[string]any) routeTarget {
 // reports none Ready for a while), it keeps the one it has.
 func buildPrivateRoutes(w *world) (map[string]*composed.Unstructured, error) {
 	v := w.spec.Network.VPC
-	gateway := func(zone string) routeTarget { return routeTarget{"natGatewayId", w.readyMemberID(compNATGateways, zone)} }
+	gateway := func(zone string) routeTarget {
+		return routeTarget{"natGatewayId", w.readyMemberID(compNATGateways, zone)}
+	}
 	shared := gateway(v.AvailabilityZones[0])
 	instance := routeTarget{field: "networkInterfaceId"}
 	if w.ready[resourceName(compNATInstance, w.natInstanceZone())] {

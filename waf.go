@@ -37,7 +37,9 @@ const conditionWAF = "WebACLReady"
 func withWAF(s *Spec) bool { return s.LoadBalancer.CloudFront.Enabled || s.LoadBalancer.WAF.Enabled }
 
 // withRegionalWAF says whether the web ACL is the load balancer's.
-func withRegionalWAF(s *Spec) bool { return s.LoadBalancer.WAF.Enabled && !s.LoadBalancer.CloudFront.Enabled }
+func withRegionalWAF(s *Spec) bool {
+	return s.LoadBalancer.WAF.Enabled && !s.LoadBalancer.CloudFront.Enabled
+}
 
 // wafScope is the web ACL's scope, and the region it lives in: CloudFront's
 // are global, kept in us-east-1. Whether Langfuse is behind CloudFront is
@@ -118,7 +120,7 @@ func buildAllowlist(component string, ipv4 bool) func(*world) (*composed.Unstruc
 		scope, region := wafScope(w.spec)
 		return w.style.New(component, kindIPSet, w.spec.Region, map[string]any{
 			"name":             name,
-			"description":      "Who may reach Langfuse (" + family + ")",
+			"description":      "Who may reach Langfuse, " + family,
 			"scope":            scope,
 			"ipAddressVersion": version,
 			"addresses":        wafAddresses(w.spec.allowedCIDRs(ipv4)),

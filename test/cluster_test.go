@@ -906,6 +906,7 @@ var deletionOrders = []struct{ by, of string }{
 	{"worker-service", "app-task-role"}, {"worker-service", "app-task-role-policy"},
 	{"clickhouse-service", "clickhouse-task-role"}, {"clickhouse-service", "clickhouse-task-role-policy"},
 	{"efs-mount-target-subnet-0a1b2c3d4e5f60003", "efs"}, {"efs-mount-target-subnet-0a1b2c3d4e5f60004", "efs"},
+	{"waf-web-acl-association", "waf-web-acl"},
 }
 
 // usagesResolved waits for core to resolve every Usage the function

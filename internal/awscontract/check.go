@@ -3,6 +3,7 @@ package awscontract
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -47,15 +48,27 @@ func compile(svc *service, r Rule) (*compiledRule, error) {
 	if wire := svc.wireName(m); wire != m.name {
 		cr.member += " (" + wire + " in the API reference)"
 	}
+	var stale []string
+	if len(r.Stale) > 0 {
+		if cr.svc, stale, err = svc.withoutBounds(r.Stale); err != nil {
+			return nil, err
+		}
+	}
 	// Every shape the rule can reach is read now, so that a pattern the
 	// matcher cannot read fails the load rather than a later check.
 	seen := map[string]bool{}
 	if err := cr.readShapes(m.ref.Shape, r.Deep, seen); err != nil {
 		return nil, err
 	}
+	for _, b := range r.Stale {
+		if !seen[b.Shape] {
+			return nil, fmt.Errorf("stale bound of shape %s, which the rule does not reach", b.Shape)
+		}
+	}
 	if r.Deep {
 		cr.rule.Constraints = []string{fmt.Sprintf("api-2.json: every key and value of the document against shape %s and the %d shapes it reaches", m.ref.Shape, len(seen)-1)}
 	}
+	cr.rule.Constraints = append(cr.rule.Constraints, stale...)
 	for _, cl := range r.Docs {
 		vc, desc, err := compileClause(svc, m, cl)
 		if err != nil {
@@ -67,6 +80,38 @@ func compile(svc *service, r Rule) (*compiledRule, error) {
 		}
 	}
 	return cr, nil
+}
+
+// withoutBounds is a view of the service whose shapes lack the stale
+// bounds, for one rule's checks; it also describes what it left out. A
+// bound that is no longer in the model is an error: the model was updated,
+// and the rule should say so no more.
+func (s *service) withoutBounds(stale []StaleBound) (*service, []string, error) {
+	view := &service{name: s.name, protocol: s.protocol, ops: s.ops, docs: s.docs, shapes: maps.Clone(s.shapes)}
+	var desc []string
+	for _, b := range stale {
+		sh := view.shapes[b.Shape]
+		if sh == nil {
+			return nil, nil, fmt.Errorf("stale bound of shape %s, which the model has not", b.Shape)
+		}
+		c := *sh
+		var bound **float64
+		switch b.Bound {
+		case "min":
+			bound = &c.Min
+		case "max":
+			bound = &c.Max
+		default:
+			return nil, nil, fmt.Errorf("stale bound %q of shape %s is neither min nor max", b.Bound, b.Shape)
+		}
+		if *bound == nil {
+			return nil, nil, fmt.Errorf("shape %s has no %s any more: remove its stale bound", b.Shape, b.Bound)
+		}
+		desc = append(desc, fmt.Sprintf("api-2.json %s: %s %s [not enforced: %s]", b.Shape, b.Bound, num(**bound), b.Why))
+		*bound = nil
+		view.shapes[b.Shape] = &c
+	}
+	return view, desc, nil
 }
 
 // readShapes compiles the patterns of a shape and of the shapes it holds

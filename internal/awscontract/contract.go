@@ -54,6 +54,11 @@ type Rule struct {
 	When, Unless []string
 	// Docs are rules that the API reference states only in words.
 	Docs []Clause
+	// Stale are api-2.json bounds, of shapes the rule reaches, that AWS has
+	// changed since the SDK's last model update: they are read (and must
+	// still be in the model, so that an update that fixes them is noticed)
+	// but not enforced.
+	Stale []StaleBound
 	// Note says, where it is not plain, how Terraform sends the field to the
 	// member, or what limits the rule.
 	Note string
@@ -61,6 +66,15 @@ type Rule struct {
 	// Constraints is filled in by Load: what it read for this rule, each
 	// with its source (api-2.json, or the docs sentence).
 	Constraints []string
+}
+
+// StaleBound is a min or max of an api-2.json shape that AWS no longer
+// holds values to, and why.
+type StaleBound struct {
+	Shape string
+	// Bound is "min" or "max".
+	Bound string
+	Why   string
 }
 
 // ID names a rule in messages: ec2/SecurityGroup description.

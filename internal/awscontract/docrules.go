@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"regexp"
 	"slices"
 	"sort"
@@ -66,6 +67,13 @@ const (
 	// Pattern: group re, a Java regular expression quoted in the text, in
 	// Java string literal form ("^([\\p{L}...]*)$").
 	Pattern ClauseKind = "pattern"
+	// NotSuffix: group suffix, which the value must not end with.
+	NotSuffix ClauseKind = "not-suffix"
+	// CIDR: the value is an IPv4 or IPv6 address block in CIDR notation
+	// (192.0.2.0/24, 2001:db8::/32).
+	CIDR ClauseKind = "cidr"
+	// ARNRegion: group region; the value is an ARN in that region.
+	ARNRegion ClauseKind = "arn-region"
 	// FargateSizes: the list of CPU sizes and the memory sizes each allows,
 	// read from the text that follows the sentence. The rule's field is the
 	// CPU; the memory is read from the memory field beside it.
@@ -131,6 +139,9 @@ var clauseBuilders = map[ClauseKind]clauseBuilder{
 	NoTrailingHyphen: fixedClause("no trailing hyphen", "ends with a hyphen", func(s string) bool { return !strings.HasSuffix(s, "-") }),
 	NoDoubleHyphen:   fixedClause("no two consecutive hyphens", "has two consecutive hyphens", func(s string) bool { return !strings.Contains(s, "--") }),
 	NotPrefix:        notPrefixClause,
+	NotSuffix:        notSuffixClause,
+	CIDR:             fixedClause("an address block in CIDR notation", "is not an address block in CIDR notation", isCIDR),
+	ARNRegion:        arnRegionClause,
 	NotValue:         notValueClause,
 	Range:            rangeClause,
 	OneOf:            oneOfClause,
@@ -217,6 +228,42 @@ func notPrefixClause(g map[string]string, _ string) (testFunc, string, error) {
 		}
 		return ""
 	}), fmt.Sprintf("not beginning with %q", p), nil
+}
+
+func notSuffixClause(g map[string]string, _ string) (testFunc, string, error) {
+	p := g["suffix"]
+	if p == "" {
+		return nil, "", errors.New("a not-suffix clause needs a suffix group")
+	}
+	return onString(func(s string) string {
+		if strings.HasSuffix(s, p) {
+			return fmt.Sprintf("ends with %q", p)
+		}
+		return ""
+	}), fmt.Sprintf("not ending with %q", p), nil
+}
+
+func isCIDR(s string) bool {
+	_, err := netip.ParsePrefix(s)
+	return err == nil
+}
+
+func arnRegionClause(g map[string]string, _ string) (testFunc, string, error) {
+	region := g["region"]
+	if region == "" {
+		return nil, "", errors.New("an arn-region clause needs a region group")
+	}
+	return onString(func(s string) string {
+		// arn:partition:service:region:account-id:resource
+		parts := strings.SplitN(s, ":", 6)
+		switch {
+		case len(parts) < 6 || parts[0] != "arn":
+			return "is not an ARN"
+		case parts[3] != region:
+			return fmt.Sprintf("is in region %q, not %s", parts[3], region)
+		}
+		return ""
+	}), "an ARN in " + region, nil
 }
 
 func notValueClause(g map[string]string, _ string) (testFunc, string, error) {
@@ -413,7 +460,7 @@ func isASCIILetter(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= 'A' && 
 func isASCIIAlnum(r rune) bool { return isASCIILetter(r) || isASCIIDigit(r) }
 
 var (
-	reCharsetSkip  = regexp.MustCompile(`^(?:[,\s]+|and\s|or\s|the following characters:|\([^()\s]\))`)
+	reCharsetSkip  = regexp.MustCompile(`^(?:[,\s]+|and\s|or\s|the following characters:|\([^()\s]\)|\((?:hyphen|underscore|period|colon)\))`)
 	reCharsetRange = regexp.MustCompile(`^([A-Za-z0-9])-([A-Za-z0-9])(?:[,\s]|$)`)
 	reCharsetRun   = regexp.MustCompile(`^[^\sA-Za-z0-9]+`)
 )

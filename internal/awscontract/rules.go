@@ -28,6 +28,12 @@ func rule(target, member string, opts ...func(*Rule)) Rule {
 	return r
 }
 
+// stale leaves out a bound of a shape the rule reaches, which AWS has
+// changed since the SDK's last model update.
+func stale(shape, bound, why string) func(*Rule) {
+	return func(r *Rule) { r.Stale = append(r.Stale, StaleBound{Shape: shape, Bound: bound, Why: why}) }
+}
+
 func docs(kind ClauseKind, sentence string) func(*Rule) {
 	return func(r *Rule) { r.Docs = append(r.Docs, Clause{Kind: kind, Sentence: sentence}) }
 }
@@ -81,7 +87,27 @@ const (
 	elbNameHyphen = `must not begin or end with a hyphen`
 	serverlessACU = `You can specify ACU values in half-step increments`
 	serverlessWhy = "AWS raised it after the SDK's last model update (2024-07-30): 0 ACUs with auto-pause, 256 on recent Aurora versions"
+	// WAF's rate-based rules.
+	rateLimitWhy = "AWS lowered it to 10 in 2024, after the SDK's last model update (2024-07-30)"
+	// WAF's CloudWatch metric names: the text is stricter than the
+	// model's MetricName shape (1..255, ^[\w#:\.\-/]+$), which the API
+	// checks and every rule checks too.
+	wafMetricChars    = `The name can contain only the characters: (?P<set>[^.]+)\.`
+	wafMetricLength   = `The name can be from (?P<min>\w+) to (?P<max>\d+) characters long`
+	wafMetricWhy      = "contradicts the model's MetricName shape, which the API checks (1..255 characters, pattern ^[\\w#:\\.\\-/]+$)"
+	wafMetricAll      = `reserved for WAF, for example (?P<value>All) and`
+	wafMetricDefault  = `reserved for WAF, for example All and (?P<value>Default_Action)`
+	cloudFrontACMOnly = `CloudFront only supports ACM certificates in the US East \(N\. Virginia\) Region \((?P<region>[a-z0-9-]+)\)`
 )
+
+// wafMetricName are the rules of a WAF CloudWatch metric name, at a
+// VisibilityConfig.MetricName member.
+func wafMetricName(target, member string) Rule {
+	return rule(target, member,
+		notEnforced(wafMetricWhy, Length, wafMetricLength),
+		notEnforced(wafMetricWhy, Charset, wafMetricChars),
+		docs(NotValue, wafMetricAll), docs(NotValue, wafMetricDefault))
+}
 
 func rdsTags(gk, op string) []Rule {
 	return tags(gk, "rds "+op+" Tags.Key", "rds "+op+" Tags.Value",
@@ -134,6 +160,53 @@ func table() []Rule {
 		rule("cloudcontrol/Resource typeName", "cloudcontrol CreateResource TypeName"),
 		rule("cloudcontrol/Resource desiredState", "cloudcontrol CreateResource DesiredState"),
 	)
+
+	// cloudfront: Terraform creates a distribution with
+	// CreateDistributionWithTags, its tags beside its config. The model
+	// predates CloudFront's VPC origins (2024-11): Origin has no
+	// VpcOriginConfig, so origin.vpcOriginConfig (vpcOriginId,
+	// originReadTimeout, originKeepaliveTimeout) has no member to map to
+	// and is left out. aws-sdk-go-v2's service/cloudfront (v1.54.1,
+	// types.VpcOriginConfig) says both timeouts are 1 to 120 seconds; the
+	// Terraform fork checks only that they are at least 1.
+	const cfDist = "cloudfront CreateDistributionWithTags DistributionConfigWithTags.DistributionConfig."
+	cachedMethods := docs(OneOf, `Valid values for CachedMethods include (?P<values>[A-Z]+(?:,? (?:and )?[A-Z]+)*), depending`)
+	add(
+		rule("cloudfront/Distribution aliases", cfDist+"Aliases.Items"),
+		rule("cloudfront/Distribution comment", cfDist+"Comment",
+			docs(Length, `The comment cannot be longer than (?P<max>\d+) characters`)),
+		rule("cloudfront/Distribution enabled", cfDist+"Enabled"),
+		rule("cloudfront/Distribution httpVersion", cfDist+"HttpVersion"),
+		rule("cloudfront/Distribution isIpv6Enabled", cfDist+"IsIPV6Enabled"),
+		rule("cloudfront/Distribution priceClass", cfDist+"PriceClass"),
+		rule("cloudfront/Distribution webAclId", cfDist+"WebACLId"),
+		rule("cloudfront/Distribution origin.originId", cfDist+"Origins.Items.Id"),
+		rule("cloudfront/Distribution origin.domainName", cfDist+"Origins.Items.DomainName"),
+		rule("cloudfront/Distribution defaultCacheBehavior.targetOriginId", cfDist+"DefaultCacheBehavior.TargetOriginId"),
+		rule("cloudfront/Distribution defaultCacheBehavior.viewerProtocolPolicy", cfDist+"DefaultCacheBehavior.ViewerProtocolPolicy"),
+		rule("cloudfront/Distribution defaultCacheBehavior.allowedMethods", cfDist+"DefaultCacheBehavior.AllowedMethods.Items"),
+		rule("cloudfront/Distribution defaultCacheBehavior.cachedMethods", cfDist+"DefaultCacheBehavior.AllowedMethods.CachedMethods.Items", cachedMethods),
+		rule("cloudfront/Distribution defaultCacheBehavior.compress", cfDist+"DefaultCacheBehavior.Compress"),
+		rule("cloudfront/Distribution defaultCacheBehavior.cachePolicyId", cfDist+"DefaultCacheBehavior.CachePolicyId"),
+		rule("cloudfront/Distribution defaultCacheBehavior.originRequestPolicyId", cfDist+"DefaultCacheBehavior.OriginRequestPolicyId"),
+		rule("cloudfront/Distribution orderedCacheBehavior.pathPattern", cfDist+"CacheBehaviors.Items.PathPattern"),
+		rule("cloudfront/Distribution orderedCacheBehavior.targetOriginId", cfDist+"CacheBehaviors.Items.TargetOriginId"),
+		rule("cloudfront/Distribution orderedCacheBehavior.viewerProtocolPolicy", cfDist+"CacheBehaviors.Items.ViewerProtocolPolicy"),
+		rule("cloudfront/Distribution orderedCacheBehavior.allowedMethods", cfDist+"CacheBehaviors.Items.AllowedMethods.Items"),
+		rule("cloudfront/Distribution orderedCacheBehavior.cachedMethods", cfDist+"CacheBehaviors.Items.AllowedMethods.CachedMethods.Items", cachedMethods),
+		rule("cloudfront/Distribution orderedCacheBehavior.compress", cfDist+"CacheBehaviors.Items.Compress"),
+		rule("cloudfront/Distribution orderedCacheBehavior.cachePolicyId", cfDist+"CacheBehaviors.Items.CachePolicyId"),
+		rule("cloudfront/Distribution orderedCacheBehavior.originRequestPolicyId", cfDist+"CacheBehaviors.Items.OriginRequestPolicyId"),
+		rule("cloudfront/Distribution viewerCertificate.acmCertificateArn", cfDist+"ViewerCertificate.ACMCertificateArn",
+			docs(ARNRegion, cloudFrontACMOnly)),
+		rule("cloudfront/Distribution viewerCertificate.sslSupportMethod", cfDist+"ViewerCertificate.SSLSupportMethod"),
+		rule("cloudfront/Distribution viewerCertificate.minimumProtocolVersion", cfDist+"ViewerCertificate.MinimumProtocolVersion",
+			note("the model's list stops at TLSv1.2_2021: the TLSv1.2_2025 and TLSv1.3_2025 policies came after it")),
+		rule("cloudfront/Distribution restrictions.geoRestriction.restrictionType", cfDist+"Restrictions.GeoRestriction.RestrictionType"),
+	)
+	addAll(tags("cloudfront/Distribution",
+		"cloudfront CreateDistributionWithTags DistributionConfigWithTags.Tags.Items.Key",
+		"cloudfront CreateDistributionWithTags DistributionConfigWithTags.Tags.Items.Value"))
 
 	// cloudwatchlogs
 	add(
@@ -229,6 +302,19 @@ func table() []Rule {
 		rule("ec2/VPCEndpointRouteTableAssociation routeTableId", "ec2 ModifyVpcEndpoint AddRouteTableIds"),
 		rule("ec2/NATGateway allocationId", "ec2 CreateNatGateway AllocationId"),
 		rule("ec2/NATGateway subnetId", "ec2 CreateNatGateway SubnetId"),
+		rule("ec2/Route networkInterfaceId", "ec2 CreateRoute NetworkInterfaceId"),
+		// The NAT instance: Terraform launches it with RunInstances, with
+		// the public address on its primary network interface, and turns
+		// the source/destination check off with ModifyInstanceAttribute.
+		rule("ec2/Instance instanceType", "ec2 RunInstances InstanceType"),
+		rule("ec2/Instance subnetId", "ec2 RunInstances SubnetId"),
+		rule("ec2/Instance vpcSecurityGroupIds", "ec2 RunInstances SecurityGroupIds"),
+		rule("ec2/Instance userData", "ec2 RunInstances UserData",
+			note("Terraform base64-encodes the plain text before it sends it")),
+		rule("ec2/Instance metadataOptions.httpTokens", "ec2 RunInstances MetadataOptions.HttpTokens"),
+		rule("ec2/Instance metadataOptions.httpEndpoint", "ec2 RunInstances MetadataOptions.HttpEndpoint"),
+		rule("ec2/Instance associatePublicIpAddress", "ec2 RunInstances NetworkInterfaces.AssociatePublicIpAddress"),
+		rule("ec2/Instance sourceDestCheck", "ec2 ModifyInstanceAttribute SourceDestCheck"),
 	)
 
 	// EC2 tags go in the create call's TagSpecifications.
@@ -243,6 +329,7 @@ func table() []Rule {
 		{"EIP", "AllocateAddress"},
 		{"NATGateway", "CreateNatGateway"},
 		{"VPCEndpoint", "CreateVpcEndpoint"},
+		{"Instance", "RunInstances"},
 	} {
 		add(
 			rule("ec2/"+k.kind+" tags.$key", "ec2 "+k.op+" TagSpecifications.Tags.Key",
@@ -514,6 +601,44 @@ func table() []Rule {
 	addAll(
 		tags("servicediscovery/PrivateDNSNamespace", "servicediscovery CreatePrivateDnsNamespace Tags.Key", "servicediscovery CreatePrivateDnsNamespace Tags.Value"),
 		tags("servicediscovery/Service", "servicediscovery CreateService Tags.Key", "servicediscovery CreateService Tags.Value"),
+	)
+
+	// wafv2: an IP set's and a web ACL's description must match the
+	// model's EntityDescription pattern (letters, digits, _ + = : # @ / - ,
+	// . and, inside, white space: no parentheses, no apostrophe), which the
+	// API enforces.
+	const (
+		wafNoZero = `WAF supports all IPv4 and IPv6 CIDR ranges except for (?P<suffix>/0)\.`
+		wafCIDR   = `All addresses must be specified using Classless Inter-Domain Routing \(CIDR\) notation`
+	)
+	add(
+		rule("wafv2/IPSet name", "wafv2 CreateIPSet Name"),
+		rule("wafv2/IPSet description", "wafv2 CreateIPSet Description"),
+		rule("wafv2/IPSet scope", "wafv2 CreateIPSet Scope"),
+		rule("wafv2/IPSet ipAddressVersion", "wafv2 CreateIPSet IPAddressVersion"),
+		rule("wafv2/IPSet addresses", "wafv2 CreateIPSet Addresses",
+			docs(CIDR, wafCIDR), docs(NotSuffix, wafNoZero)),
+
+		rule("wafv2/WebACL name", "wafv2 CreateWebACL Name"),
+		rule("wafv2/WebACL description", "wafv2 CreateWebACL Description"),
+		rule("wafv2/WebACL scope", "wafv2 CreateWebACL Scope"),
+		rule("wafv2/WebACL defaultAction", "wafv2 CreateWebACL DefaultAction",
+			note("a structure: the model constrains only the custom response inside block, which the function leaves out")),
+		wafMetricName("wafv2/WebACL visibilityConfig.metricName", "wafv2 CreateWebACL VisibilityConfig.MetricName"),
+		rule("wafv2/WebACL ruleJson#", "wafv2 CreateWebACL Rules", deep(),
+			stale("RateLimit", "min", rateLimitWhy),
+			note("Terraform decodes the JSON into aws-sdk-go-v2's []types.Rule with encoding/json, after base64-encoding every "+
+				"ByteMatchStatement.SearchString, a blob: the document holds it as plain text, and blobs have no constraint in the model, so any string passes")),
+		wafMetricName("wafv2/WebACL ruleJson#VisibilityConfig.MetricName", "wafv2 CreateWebACL Rules.VisibilityConfig.MetricName"),
+		rule("wafv2/WebACL ruleJson#Statement.RateBasedStatement.EvaluationWindowSec", "wafv2 CreateWebACL Rules.Statement.RateBasedStatement.EvaluationWindowSec",
+			docs(OneOf, `Valid settings are (?P<values>\d+(?:,? (?:and )?\d+)*)\.`)),
+
+		rule("wafv2/WebACLAssociation webAclArn", "wafv2 AssociateWebACL WebACLArn"),
+		rule("wafv2/WebACLAssociation resourceArn", "wafv2 AssociateWebACL ResourceArn"),
+	)
+	addAll(
+		tags("wafv2/IPSet", "wafv2 CreateIPSet Tags.Key", "wafv2 CreateIPSet Tags.Value"),
+		tags("wafv2/WebACL", "wafv2 CreateWebACL Tags.Key", "wafv2 CreateWebACL Tags.Value"),
 	)
 	return t
 }

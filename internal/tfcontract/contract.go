@@ -63,6 +63,12 @@ type Resource struct {
 	// framework ModifyPlan, a ForceNew on a computed key). They are not in
 	// Replace; a reader has to check them.
 	Dynamic []string
+	// Opaque lists the attributes whose schema is built at run time, which
+	// the source has no literal of, each with the expression that builds
+	// it: nothing that code reaches names ForceNew or RequiresReplace, so
+	// neither they nor anything under them is replace-only, but what is
+	// under them (and whether they are sets) is not read.
+	Opaque []string
 
 	root *attrNode
 }
@@ -74,6 +80,9 @@ type attrNode struct {
 	set      bool
 	replace  *Attribute
 	children map[string]*attrNode
+	// opaque is where a schema built at run time comes from (see
+	// Resource.Opaque); such a node has no children.
+	opaque string
 }
 
 func (r *Resource) add(a Attribute) {
@@ -116,6 +125,9 @@ func (r *Resource) collect(n *attrNode, prefix string) {
 			a := *c.replace
 			a.Path = p
 			r.add(a)
+		}
+		if c.opaque != "" {
+			r.Opaque = append(r.Opaque, p+": "+c.opaque)
 		}
 		r.collect(c, p)
 	}
@@ -283,6 +295,7 @@ func (c *Contract) readResource(tfType string) (*Resource, error) {
 	}
 	sort.Slice(r.Replace, func(i, j int) bool { return r.Replace[i].Path < r.Replace[j].Path })
 	sort.Strings(r.Dynamic)
+	sort.Strings(r.Opaque)
 	return r, nil
 }
 

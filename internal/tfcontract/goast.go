@@ -32,6 +32,9 @@ type goPkg struct {
 	methods map[string]map[string]funcDecl // receiver type -> method name
 	types   map[string]typeDecl
 	values  map[string]valueDecl // package-level consts and vars
+	// varTypes are the named types of package-level variables declared
+	// with one (var cache schemaCache), for the methods called on them.
+	varTypes map[string]string
 }
 
 type srcFile struct {
@@ -98,12 +101,13 @@ func (l *loader) load(dir string) (*goPkg, error) {
 		return nil, fmt.Errorf("cannot read package directory: %w", err)
 	}
 	p := &goPkg{
-		dir:     dir,
-		path:    l.importPathOf(dir),
-		funcs:   map[string]funcDecl{},
-		methods: map[string]map[string]funcDecl{},
-		types:   map[string]typeDecl{},
-		values:  map[string]valueDecl{},
+		dir:      dir,
+		path:     l.importPathOf(dir),
+		funcs:    map[string]funcDecl{},
+		methods:  map[string]map[string]funcDecl{},
+		types:    map[string]typeDecl{},
+		values:   map[string]valueDecl{},
+		varTypes: map[string]string{},
 	}
 	for _, e := range entries {
 		name := e.Name()
@@ -165,6 +169,12 @@ func (p *goPkg) addGen(d *ast.GenDecl, sf *srcFile) {
 			for i, n := range s.Names {
 				if i < len(s.Values) {
 					p.values[n.Name] = valueDecl{s.Values[i], sf}
+				}
+				if s.Type == nil {
+					continue
+				}
+				if t := receiverType(&ast.FieldList{List: []*ast.Field{{Type: s.Type}}}); t != "" {
+					p.varTypes[n.Name] = t
 				}
 			}
 		}
@@ -524,6 +534,23 @@ func (ev *evaluator) literal(e ast.Expr, sc *scope) (*ast.CompositeLit, *scope, 
 			return nil, nil, err
 		}
 	}
+	// v := *tftags.TagsSchema(); v.ConflictsWith = ...; return &v: a copy
+	// of what a pointer points to is that literal. The fields set on the
+	// copy afterwards are not read, so a function that sets ForceNew or
+	// RequiresReplace on one is refused.
+	if s, ok := e.(*ast.StarExpr); ok {
+		if at := setsReplacement(sc); at.IsValid() {
+			return nil, nil, fmt.Errorf("%s: a copy of %s has a replacement set on it at %s", ev.pos(e.Pos()), exprString(s.X), ev.pos(at))
+		}
+		if e, sc, err = ev.resolve(s.X, sc); err != nil {
+			return nil, nil, err
+		}
+		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			if e, sc, err = ev.resolve(u.X, sc); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
 	lit, ok := e.(*ast.CompositeLit)
 	if !ok {
 		return nil, nil, fmt.Errorf("%s: cannot follow %s to a literal", ev.pos(e.Pos()), exprString(e))
@@ -650,4 +677,123 @@ func exprString(e ast.Expr) string {
 		return "func(...){...}"
 	}
 	return fmt.Sprintf("%T", e)
+}
+
+// namesReplacement looks through everything an expression can reach for a
+// name that makes an attribute replace-only: ForceNew (the SDKv2 schema field
+// and the diff method) or RequiresReplace* (the framework plan modifiers). It
+// follows the functions and variables of the module's packages it names, and
+// the methods called on a package-level variable of a named type; it returns
+// where the first such name is, "" if there is none. It is for schemas
+// built at run time, which literal cannot follow: if nothing reachable names
+// a replacement, nothing at or under them is replace-only.
+func (ev *evaluator) namesReplacement(e ast.Expr, sc *scope) (string, error) { //nolint:gocyclo // One walk: what it enqueues and what it follows read best together.
+	type item struct {
+		n  ast.Node
+		sc *scope
+	}
+	seen := map[ast.Node]bool{}
+	var queue []item
+	enqueue := func(n ast.Node, sc *scope) {
+		if n != nil && !seen[n] {
+			seen[n] = true
+			queue = append(queue, item{n, sc})
+		}
+	}
+	enqueue(e, sc)
+	// The functions the expression is written in, whole (its local
+	// variables are assigned there: v := ...; v.ForceNew = true), and the
+	// arguments they were called with.
+	for s := sc; s != nil; s = s.parent {
+		if s.body != nil {
+			enqueue(s.body, s)
+		}
+		for _, b := range s.params {
+			enqueue(b.expr, b.sc)
+		}
+	}
+	// follow enqueues what a name of package p stands for.
+	follow := func(p *goPkg, name string) {
+		if fd, ok := p.funcs[name]; ok {
+			enqueue(fd.decl, &scope{file: fd.file})
+		}
+		if v, ok := p.values[name]; ok {
+			enqueue(v.expr, &scope{file: v.file})
+		}
+	}
+	replacement := func(name string) bool {
+		return name == "ForceNew" || strings.HasPrefix(name, "RequiresReplace")
+	}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		found := ""
+		var err error
+		var inspect func(ast.Node) bool
+		inspect = func(n ast.Node) bool {
+			if found != "" || err != nil {
+				return false
+			}
+			switch x := n.(type) {
+			case *ast.Ident:
+				if replacement(x.Name) {
+					found = ev.pos(x.Pos())
+					return false
+				}
+				if it.sc != nil && it.sc.file != nil {
+					follow(it.sc.file.pkg, x.Name)
+				}
+			case *ast.SelectorExpr:
+				if replacement(x.Sel.Name) {
+					found = ev.pos(x.Sel.Pos())
+					return false
+				}
+				var p *goPkg
+				var ok bool
+				if p, ok, err = ev.pkgOf(x.X, it.sc); err != nil {
+					return false
+				}
+				if ok {
+					follow(p, x.Sel.Name)
+					return false
+				}
+				if id, isID := x.X.(*ast.Ident); isID && it.sc != nil && it.sc.file != nil {
+					home := it.sc.file.pkg
+					if t, typed := home.varTypes[id.Name]; typed {
+						if md, ok := home.methods[t][x.Sel.Name]; ok {
+							enqueue(md.decl, &scope{file: md.file})
+						}
+					}
+				}
+				ast.Inspect(x.X, inspect)
+				return false
+			}
+			return true
+		}
+		ast.Inspect(it.n, inspect)
+		if err != nil || found != "" {
+			return found, err
+		}
+	}
+	return "", nil
+}
+
+// setsReplacement is where the body of the function of a scope assigns a
+// ForceNew or RequiresReplace* field (v.ForceNew = true), NoPos if nowhere.
+func setsReplacement(sc *scope) token.Pos {
+	if sc == nil || sc.body == nil {
+		return token.NoPos
+	}
+	at := token.NoPos
+	ast.Inspect(sc.body, func(n ast.Node) bool {
+		if a, ok := n.(*ast.AssignStmt); ok {
+			for _, lhs := range a.Lhs {
+				if sel, ok := lhs.(*ast.SelectorExpr); ok && (sel.Sel.Name == "ForceNew" || strings.HasPrefix(sel.Sel.Name, "RequiresReplace")) {
+					at = sel.Pos()
+				}
+			}
+		}
+		return !at.IsValid()
+	})
+	return at
 }

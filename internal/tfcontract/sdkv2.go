@@ -81,10 +81,18 @@ func (ev *evaluator) sdkSchemaMap(e ast.Expr, sc *scope, r *Resource) (*attrNode
 }
 
 func (ev *evaluator) sdkSchema(e ast.Expr, sc *scope, r *Resource) (*attrNode, error) {
-	lit, sc, err := ev.literal(e, sc)
+	lit, lsc, err := ev.literal(e, sc)
 	if err != nil {
+		// A schema built at run time (WAFv2's nested statements: levels of
+		// an array filled in a sync.Once loop, returned by a method of a
+		// package variable) has no literal to read. It is read as opaque
+		// when nothing its code reaches names a replacement.
+		if at, serr := ev.namesReplacement(e, sc); serr == nil && at == "" {
+			return &attrNode{opaque: exprString(e) + " at " + ev.pos(e.Pos())}, nil
+		}
 		return nil, err
 	}
+	sc = lsc
 	if n := typeName(lit); n != "" && n != "Schema" {
 		return nil, fmt.Errorf("%s: want a schema.Schema literal, found %s", ev.pos(lit.Pos()), exprString(lit))
 	}

@@ -33,6 +33,7 @@ var composed = []struct{ group, kind string }{
 	{"ec2", "NATGateway"},
 	{"ec2", "VPCEndpoint"},
 	{"ec2", "VPCEndpointRouteTableAssociation"},
+	{"ec2", "Instance"},
 	{"elbv2", "LB"},
 	{"elbv2", "LBListener"},
 	{"elbv2", "LBTargetGroup"},
@@ -40,6 +41,10 @@ var composed = []struct{ group, kind string }{
 	{"cognitoidp", "UserPoolClient"},
 	{"cognitoidp", "UserPoolDomain"},
 	{"cloudcontrol", "Resource"},
+	{"cloudfront", "Distribution"},
+	{"wafv2", "IPSet"},
+	{"wafv2", "WebACL"},
+	{"wafv2", "WebACLAssociation"},
 	{"secretsmanager", "Secret"},
 	{"secretsmanager", "SecretVersion"},
 	{"s3", "Bucket"},
@@ -122,6 +127,10 @@ func TestTerraformType(t *testing.T) {
 		"cloudwatchlogs/Group":                       "aws_cloudwatch_log_group",
 		"servicediscovery/PrivateDNSNamespace":       "aws_service_discovery_private_dns_namespace",
 		"s3/BucketServerSideEncryptionConfiguration": "aws_s3_bucket_server_side_encryption_configuration",
+		"cloudfront/Distribution":                    "aws_cloudfront_distribution",
+		"wafv2/IPSet":                                "aws_wafv2_ip_set",
+		"wafv2/WebACL":                               "aws_wafv2_web_acl",
+		"wafv2/WebACLAssociation":                    "aws_wafv2_web_acl_association",
 	}
 	for _, k := range composed {
 		t.Run(k.group+"/"+k.kind, func(t *testing.T) {
@@ -186,6 +195,9 @@ func TestReplaceOnlyComposed(t *testing.T) {
 			for _, d := range r.Dynamic {
 				t.Logf("  dynamic: %s", d)
 			}
+			for _, o := range r.Opaque {
+				t.Logf("  opaque: %s", o)
+			}
 		})
 	}
 }
@@ -222,6 +234,34 @@ func TestReplaceOnlyFacts(t *testing.T) {
 		{"aws_iam_role", "region", false},
 		// Overridden by provider-aws's config (already ForceNew upstream).
 		{"aws_lb_target_group", "name", true},
+		// CloudFront is global: no region; a distribution's staging flag
+		// alone is replace-only, its origins, behaviours and web ACL are not.
+		{"aws_cloudfront_distribution", "staging", true},
+		{"aws_cloudfront_distribution", "region", false},
+		{"aws_cloudfront_distribution", "origin", false},
+		{"aws_cloudfront_distribution", "origin.vpc_origin_config.vpc_origin_id", false},
+		{"aws_cloudfront_distribution", "web_acl_id", false},
+		{"aws_cloudfront_distribution", "aliases", false},
+		{"aws_wafv2_ip_set", "name", true},
+		{"aws_wafv2_ip_set", "name_prefix", true},
+		{"aws_wafv2_ip_set", "scope", true},
+		{"aws_wafv2_ip_set", "ip_address_version", true},
+		{"aws_wafv2_ip_set", "region", true},
+		{"aws_wafv2_ip_set", "addresses", false},
+		{"aws_wafv2_ip_set", "description", false},
+		{"aws_wafv2_web_acl", "name", true},
+		{"aws_wafv2_web_acl", "name_prefix", true},
+		{"aws_wafv2_web_acl", "scope", true},
+		{"aws_wafv2_web_acl", "rule_json", false},
+		{"aws_wafv2_web_acl", "description", false},
+		{"aws_wafv2_web_acl", "default_action", false},
+		{"aws_wafv2_web_acl_association", "web_acl_arn", true},
+		{"aws_wafv2_web_acl_association", "resource_arn", true},
+		// The NAT instance: its tags blocks are read through a copy of
+		// tftags.TagsSchema().
+		{"aws_instance", "ami", true},
+		{"aws_instance", "subnet_id", true},
+		{"aws_instance", "root_block_device.tags", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.tfType+"."+tc.path, func(t *testing.T) {
@@ -273,6 +313,131 @@ func TestReplaceOnlyConditional(t *testing.T) {
 	}
 	if len(r.Dynamic) == 0 {
 		t.Error("aws_vpc_security_group_ingress_rule: want its ModifyPlan replacement reported as dynamic")
+	}
+}
+
+// The web ACL's nested rule statements are built at run time (WAFv2's
+// statementSchemaCache fills an array of levels in a sync.Once loop), which
+// has no literal to read; they are read as opaque, since nothing that code
+// reaches names a replacement.
+func TestReplaceOnlyOpaque(t *testing.T) {
+	r, err := load(t).Resource("aws_wafv2_web_acl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(r.Opaque, func(o string) bool {
+		return strings.HasPrefix(o, "rule.statement.and_statement: statementSchema(...) at internal/service/wafv2/")
+	}) {
+		t.Errorf("aws_wafv2_web_acl: want rule.statement.and_statement read as opaque, got %q", r.Opaque)
+	}
+}
+
+// A schema built at run time is read as opaque only when nothing its code
+// reaches (functions, variables, the methods of a package variable) names
+// ForceNew: one that does is still an error.
+func TestNamesReplacement(t *testing.T) {
+	for _, tc := range []struct {
+		leaf   string
+		opaque bool
+	}{
+		{leaf: "&schema.Schema{Type: schema.TypeString, Optional: true}", opaque: true},
+		{leaf: "&schema.Schema{Type: schema.TypeString, ForceNew: true}"},
+	} {
+		dir := t.TempDir()
+		src := `package p
+
+import (
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
+)
+
+type schemaCache struct{ values [2]schema.Schema }
+
+func (c *schemaCache) get(level int) *schema.Schema {
+	c.values[0] = schema.Schema{Elem: &schema.Resource{Schema: map[string]*schema.Schema{"leaf": leaf()}}}
+	return &c.values[level-1]
+}
+
+var cache schemaCache
+
+var leaf = sync.OnceValue(func() *schema.Schema { return ` + tc.leaf + ` })
+
+func attr() *schema.Schema { return cache.get(1) }
+`
+		if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ev := &evaluator{l: newLoader("example.com/p", dir)}
+		p, err := ev.l.load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd := p.funcs["attr"]
+		sc := &scope{file: fd.file}
+		ret, rsc, err := ev.returned(funcTarget{typ: fd.decl.Type, body: fd.decl.Body, sc: sc, name: "attr"}, nil, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := ev.sdkSchema(ret, rsc, nil)
+		switch {
+		case tc.opaque && (err != nil || n.opaque == ""):
+			t.Errorf("%s: want an opaque node, got %+v, %v", tc.leaf, n, err)
+		case !tc.opaque && err == nil:
+			t.Errorf("%s: want an error (ForceNew is reachable), got %+v", tc.leaf, n)
+		}
+	}
+}
+
+// A schema copied from what a helper returns (v := *tftags.TagsSchema();
+// return &v) is that helper's literal, unless ForceNew is set on the copy,
+// which is not read and so refused.
+func TestLiteralThroughCopy(t *testing.T) {
+	dir := t.TempDir()
+	src := `package p
+
+import (
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
+)
+
+var leaf = sync.OnceValue(func() *schema.Schema { return &schema.Schema{Type: schema.TypeMap, Optional: true} })
+
+func conflicting() *schema.Schema {
+	v := *leaf()
+	v.ConflictsWith = []string{"volume_tags"}
+	return &v
+}
+
+func replacing() *schema.Schema {
+	v := *leaf()
+	v.ForceNew = true
+	return &v
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ev := &evaluator{l: newLoader("example.com/p", dir)}
+	p, err := ev.l.load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) (*attrNode, error) {
+		fd := p.funcs[name]
+		sc := &scope{file: fd.file}
+		ret, rsc, err := ev.returned(funcTarget{typ: fd.decl.Type, body: fd.decl.Body, sc: sc, name: name}, nil, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.sdkSchema(ret, rsc, nil)
+	}
+	if n, err := read("conflicting"); err != nil || n.opaque != "" || n.replace != nil {
+		t.Errorf("conflicting: want the leaf's literal, got %+v, %v", n, err)
+	}
+	if n, err := read("replacing"); err == nil || !strings.Contains(err.Error(), "replacement set on it") {
+		t.Errorf("replacing: want an error (ForceNew set on the copy), got %+v, %v", n, err)
 	}
 }
 
