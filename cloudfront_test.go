@@ -35,23 +35,12 @@ func behindCloudFront(t testing.TB, cidrs ...any) *structpb.Struct {
 // (9). The WAF's allowlists (1) and web ACL (2) are ready long before.
 func TestConvergenceBehindCloudFront(t *testing.T) {
 	p, last, waves := converge(t, behindCloudFront(t))
-	got := waveOf(waves)
-	want := map[string]int{
+	assertWaves(t, waves, map[string]int{
 		"cert-edge": 1, compIPv4Allowlist: 1, compIPv6Allowlist: 1, compWebACL: 2, "alb": 2,
 		"cert-edge-validation": 3, "alb-listener-https": 4, compVPCOrigin: 5, compDistribution: 6,
 		compDNSRecordHost: 7, compDNSRecordHostIPv6: 7, compUserPoolDomain: 8, compDNSRecordAuth: 9,
 		"web-service": 5,
-	}
-	picked := map[string]int{}
-	for n := range want {
-		picked[n] = got[n]
-	}
-	if diff := cmp.Diff(want, picked); diff != "" {
-		t.Errorf("waves: -want, +got:\n%s", diff)
-	}
-	if len(waves) != 9 {
-		t.Errorf("%d waves, want 9", len(waves))
-	}
+	}, 9)
 
 	status := func(name, path string) any { return lookup(p.observed[name].GetResource().AsMap(), path) }
 	desired := last.GetDesired().GetResources()

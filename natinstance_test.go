@@ -17,21 +17,10 @@ import (
 // policies (10).
 func TestConvergenceWithNATInstance(t *testing.T) {
 	p, last, waves := converge(t, ownVPCXR(t, map[string]any{"egress": "natInstance"}))
-	got := waveOf(waves)
-	want := map[string]int{
+	assertWaves(t, waves, map[string]int{
 		"network-vpc": 1, compNATInstanceSG: 2, "network-public-route": 3, "network-nat-instance-eu-west-1a": 4,
 		"clickhouse-service": 6, "web-service": 8, "web-scaling-policy": 10,
-	}
-	picked := map[string]int{}
-	for n := range want {
-		picked[n] = got[n]
-	}
-	if diff := cmp.Diff(want, picked); diff != "" {
-		t.Errorf("waves: -want, +got:\n%s", diff)
-	}
-	if len(waves) != 10 {
-		t.Errorf("%d waves, want 10", len(waves))
-	}
+	}, 10)
 	desired := last.GetDesired().GetResources()
 	for _, c := range []string{compNATGateways, compNATAddresses} {
 		if m := membersOf(desired, c); len(m) != 0 {

@@ -80,6 +80,23 @@ func ownVPCXR(t testing.TB, vpc map[string]any) *structpb.Struct {
 	return withSpec(t, loadXR(t, exampleClaimXR), ownVPC(vpc))
 }
 
+// assertWaves checks the wave some resources were first emitted in, and the
+// number of waves.
+func assertWaves(t *testing.T, waves [][]string, want map[string]int, count int) {
+	t.Helper()
+	got := waveOf(waves)
+	picked := map[string]int{}
+	for n := range want {
+		picked[n] = got[n]
+	}
+	if diff := cmp.Diff(want, picked); diff != "" {
+		t.Errorf("waves: -want, +got:\n%s", diff)
+	}
+	if len(waves) != count {
+		t.Errorf("%d waves, want %d", len(waves), count)
+	}
+}
+
 // waveOf is the wave each resource was first emitted in, from 1.
 func waveOf(waves [][]string) map[string]int {
 	out := map[string]int{}
@@ -103,7 +120,6 @@ func waveOf(waves [][]string) map[string]int {
 // The front door's chain of seven fits beside it.
 func TestConvergenceWithOwnVPC(t *testing.T) {
 	p, last, waves := converge(t, ownVPCXR(t, map[string]any{}))
-	got := waveOf(waves)
 	want := map[string]int{
 		"network-vpc": 1, "network-nat-address-eu-west-1a": 1, "network-nat-address-eu-west-1b": 1,
 		"network-public-subnet-eu-west-1a": 2, "network-private-subnet-eu-west-1b": 2, "network-internet-gateway": 2,
@@ -113,18 +129,9 @@ func TestConvergenceWithOwnVPC(t *testing.T) {
 		"alb": 4, "clickhouse-service": 5, "migrate-service": 6, "web-service": 7, "worker-service": 7,
 		"web-scaling-policy": 9,
 	}
-	picked := map[string]int{}
-	for n := range want {
-		picked[n] = got[n]
-	}
-	if diff := cmp.Diff(want, picked); diff != "" {
-		t.Errorf("waves: -want, +got:\n%s", diff)
-	}
-	if len(waves) != 9 {
-		t.Errorf("%d waves, want 9", len(waves))
-	}
+	assertWaves(t, waves, want, 9)
 	for _, n := range []string{compPrivateRoutes, compPrivateRouteAssociations, compPublicRouteAssociations, compPrivateRouteTables, compEFSMountTargets, compS3EndpointRoutes} {
-		if members := membersOf(got, n); len(members) != 2 {
+		if members := membersOf(waveOf(waves), n); len(members) != 2 {
 			t.Errorf("%s has members %v, want one per zone", n, members)
 		}
 	}

@@ -365,21 +365,7 @@ var leaf = sync.OnceValue(func() *schema.Schema { return ` + tc.leaf + ` })
 
 func attr() *schema.Schema { return cache.get(1) }
 `
-		if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		ev := &evaluator{l: newLoader("example.com/p", dir)}
-		p, err := ev.l.load(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fd := p.funcs["attr"]
-		sc := &scope{file: fd.file}
-		ret, rsc, err := ev.returned(funcTarget{typ: fd.decl.Type, body: fd.decl.Body, sc: sc, name: "attr"}, nil, sc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := ev.sdkSchema(ret, rsc, nil)
+		n, err := schemaReturnedBy(t, dir, src, "attr")
 		switch {
 		case tc.opaque && (err != nil || n.opaque == ""):
 			t.Errorf("%s: want an opaque node, got %+v, %v", tc.leaf, n, err)
@@ -416,6 +402,19 @@ func replacing() *schema.Schema {
 	return &v
 }
 `
+	read := func(name string) (*attrNode, error) { return schemaReturnedBy(t, dir, src, name) }
+	if n, err := read("conflicting"); err != nil || n.opaque != "" || n.replace != nil {
+		t.Errorf("conflicting: want the leaf's literal, got %+v, %v", n, err)
+	}
+	if n, err := read("replacing"); err == nil || !strings.Contains(err.Error(), "replacement set on it") {
+		t.Errorf("replacing: want an error (ForceNew set on the copy), got %+v, %v", n, err)
+	}
+}
+
+// schemaReturnedBy writes src as package p in dir, and reads the schema
+// its function name returns.
+func schemaReturnedBy(t *testing.T, dir, src, name string) (*attrNode, error) {
+	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -424,21 +423,13 @@ func replacing() *schema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	read := func(name string) (*attrNode, error) {
-		fd := p.funcs[name]
-		sc := &scope{file: fd.file}
-		ret, rsc, err := ev.returned(funcTarget{typ: fd.decl.Type, body: fd.decl.Body, sc: sc, name: name}, nil, sc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ev.sdkSchema(ret, rsc, nil)
+	fd := p.funcs[name]
+	sc := &scope{file: fd.file}
+	ret, rsc, err := ev.returned(funcTarget{typ: fd.decl.Type, body: fd.decl.Body, sc: sc, name: name}, nil, sc)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n, err := read("conflicting"); err != nil || n.opaque != "" || n.replace != nil {
-		t.Errorf("conflicting: want the leaf's literal, got %+v, %v", n, err)
-	}
-	if n, err := read("replacing"); err == nil || !strings.Contains(err.Error(), "replacement set on it") {
-		t.Errorf("replacing: want an error (ForceNew set on the copy), got %+v, %v", n, err)
-	}
+	return ev.sdkSchema(ret, rsc, nil)
 }
 
 func TestReplaceOnlyErrors(t *testing.T) {
