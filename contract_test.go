@@ -126,6 +126,10 @@ var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
 	// The routes move between a NAT gateway and the NAT instance in place.
 	"ToNATInstance":   {from: ownVPC(map[string]any{}), edit: map[string]any{"spec.network.vpc.egress": "natInstance"}},
 	"FromNATInstance": {from: ownVPC(map[string]any{"egress": "natInstance"}), edit: map[string]any{"spec.network.vpc.egress": "natGatewayPerZone"}},
+	// Between a NAT and no route out: the routes go or come, the endpoints
+	// come or go.
+	"ToVPCEndpoints":   {from: noInternetNAT(), edit: map[string]any{"spec.network.vpc.egress": "vpcEndpoints"}},
+	"FromVPCEndpoints": {from: ownVPC(map[string]any{"egress": "vpcEndpoints"}), edit: map[string]any{"spec.network.vpc.egress": "natGateway"}},
 	// Behind CloudFront: the IP sets and the web ACL change in place.
 	"AllowIPv6":           {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.network.allowedCidrs": []any{"0.0.0.0/0", "2001:db8::/32"}}},
 	"CloudFrontRateLimit": {from: map[string]any{"spec.loadBalancer.cloudFront.enabled": true}, edit: map[string]any{"spec.loadBalancer.waf.rateLimit": int64(1000)}},

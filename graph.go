@@ -318,6 +318,20 @@ var graph = []component{
 	{name: compS3EndpointRoutes, title: "S3EndpointRoutes", condition: conditionNetwork, enabled: withOwnVPC,
 		needs:     []need{{component: compS3Endpoint, fields: []string{statusPathID}}, readyOf(compPrivateRouteTables)},
 		memberKey: routeKey, build: buildS3EndpointRoutes},
+	// Or no route out, and an interface endpoint per AWS API the tasks
+	// reach (endpoints.go).
+	{name: compEndpointSG, title: "EndpointSecurityGroup", condition: conditionNetwork, enabled: withVPCEndpoints, retained: withOwnVPC,
+		needs: []need{ownVPCID()}, build: single(buildEndpointSecurityGroup)},
+	{name: compEndpointIngress, title: "EndpointIngressRule", condition: conditionNetwork, enabled: withVPCEndpoints, retained: withOwnVPC,
+		build: single(buildEndpointIngress)},
+	{name: compInterfaceEndpoints, title: "InterfaceEndpoints", condition: conditionNetwork, enabled: withOwnVPC,
+		needs: []need{ownVPCID()}, memberKey: endpointKey, build: buildInterfaceEndpoints},
+	{name: compInterfaceEndpointSubnet, title: "InterfaceEndpointSubnets", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{readyOf(compPrivateSubnets)},
+		memberKey: endpointSubnetKey, build: buildInterfaceEndpointSubnets},
+	{name: compInterfaceEndpointGroup, title: "InterfaceEndpointGroups", condition: conditionNetwork, enabled: withOwnVPC,
+		needs:     []need{withVPCEndpointsOnly(need{component: compEndpointSG, fields: []string{statusPathID}})},
+		memberKey: endpointGroupKey, build: buildInterfaceEndpointGroups},
 
 	// The network: a group per tier, and rules between groups (network.go).
 	{name: compALBSecurityGroup, title: "LoadBalancerSecurityGroup", enabled: always, needs: []need{ownVPCID()}, build: single(buildSecurityGroup(tierALB))},
@@ -651,11 +665,16 @@ func ownVPCID() need {
 // egressNeeds are what a task needs to reach the internet from a composed
 // VPC's private subnets (image pulls, Cognito, the AWS APIs): its subnet in
 // its route table, the route to the NAT gateway, and the NAT gateway's
-// route out.
+// route out; or, without a route out, the endpoints of the AWS APIs.
 func egressNeeds() []need {
-	var out []need
-	for _, c := range []string{compPrivateRouteAssociations, compPrivateRoutes, compPublicRouteAssociations, compPublicRoute} {
-		out = append(out, withOwnVPCOnly(readyOf(c)))
+	out := []need{withOwnVPCOnly(readyOf(compPrivateRouteAssociations))}
+	for _, c := range []string{compPrivateRoutes, compPublicRouteAssociations, compPublicRoute} {
+		out = append(out, readyOf(c).onlyWhen(withRouteOut))
+	}
+	// Without a route out, the endpoints in every private subnet, and S3's
+	// in every private route table (ECR's image layers).
+	for _, c := range []string{compInterfaceEndpoints, compInterfaceEndpointSubnet, compInterfaceEndpointGroup, compS3EndpointRoutes} {
+		out = append(out, withVPCEndpointsOnly(readyOf(c)))
 	}
 	return out
 }

@@ -244,7 +244,7 @@ func TestProviderIAMPolicy(t *testing.T) {
 // all it names; a kind only some variant composes would be missing there.
 func TestExampleStagesComposeEveryKind(t *testing.T) {
 	inStages := map[string]bool{}
-	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready", "example/own-vpc/observed/3-all-ready", "example/nat-instance/observed/3-all-ready"} {
+	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready", "example/own-vpc/observed/3-all-ready", "example/nat-instance/observed/3-all-ready", "example/vpc-endpoints/observed/3-all-ready"} {
 		files, err := filepath.Glob(filepath.Join(stage, "*.yaml"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no stage %s: %v", stage, err)

@@ -325,6 +325,7 @@ var renderVariants = map[string]map[string]any{
 	"OwnVPC":            ownVPC(map[string]any{"cidr": "10.20.0.0/16", "availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
 	"OwnVPCSharedNAT":   ownVPC(map[string]any{"egress": "natGateway"}),
 	"OwnVPCNATInstance": ownVPC(map[string]any{"egress": "natInstance"}),
+	"OwnVPCNoInternet":  ownVPC(map[string]any{"egress": "vpcEndpoints", "availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}),
 	// Access logs in a region that grants Elastic Load Balancing's account,
 	// and in one opened after August 2022 that grants its service.
 	"AccessLogs":            {"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(30)}},
@@ -357,7 +358,21 @@ func ownVPC(vpc map[string]any) map[string]any {
 	if _, ok := vpc["availabilityZones"]; !ok {
 		vpc["availabilityZones"] = []any{"eu-west-1a", "eu-west-1b"}
 	}
-	return map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil, "spec.network.vpc": vpc}
+	edit := map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil, "spec.network.vpc": vpc}
+	if vpc["egress"] == EgressVPCEndpoints {
+		maps.Copy(edit, withoutInternet)
+	}
+	return edit
+}
+
+// withoutInternet is what a Langfuse without a route out (egress
+// vpcEndpoints) needs besides: its images from ECR in its region, and
+// Cognito off, its first user from langfuse.init instead.
+var withoutInternet = map[string]any{
+	"spec.langfuse.imageRegistry":        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub",
+	"spec.auth.cognito.enabled":          false,
+	"spec.auth.disableEmailPasswordAuth": false,
+	"spec.langfuse.init":                 map[string]any{"secretName": "langfuse-init", "keys": []any{"LANGFUSE_INIT_ORG_ID", "LANGFUSE_INIT_USER_EMAIL", "LANGFUSE_INIT_USER_PASSWORD"}},
 }
 
 // assertValidSecret checks a composed Kubernetes Secret decodes as one, with

@@ -269,10 +269,14 @@ const (
 	// all private subnets: one gateway's hourly charge instead of one per
 	// zone, and no egress while the first zone is down.
 	EgressNATGateway = "natGateway"
+	// EgressVPCEndpoints gives the private subnets no route out at all:
+	// the AWS APIs the tasks use are reached through VPC endpoints
+	// (endpoints.go), and the images come from ECR.
+	EgressVPCEndpoints = "vpcEndpoints"
 )
 
 // egressModes are the values of spec.network.vpc.egress.
-var egressModes = []string{EgressNATGatewayPerZone, EgressNATGateway, EgressNATInstance}
+var egressModes = []string{EgressNATGatewayPerZone, EgressNATGateway, EgressNATInstance, EgressVPCEndpoints}
 
 // Langfuse's log levels and formats (packages/shared/src/env.ts, 3.174.1
 // and 4.16.0).
@@ -755,6 +759,27 @@ func (s *Spec) validateNetwork(network *field.Path) field.ErrorList {
 		errs = append(errs, n.VPC.validate(network.Child("vpc"), s.Region)...)
 	}
 	errs = append(errs, allowedCIDRs(network.Child("allowedCidrs"), n.AllowedCIDRs, s.LoadBalancer.CloudFront.Enabled)...)
+	errs = append(errs, s.validateNoInternet(network.Child("vpc", "egress"))...)
+	return errs
+}
+
+// validateNoInternet checks that a Langfuse without a route to the internet
+// (egress vpcEndpoints) needs none: its images come from ECR in its region,
+// through the ECR endpoints, and nobody signs in with Cognito, whose token
+// endpoint on the user pool's domain AWS PrivateLink does not serve (a user
+// pool with a domain is reachable over the internet only).
+func (s *Spec) validateNoInternet(egress *field.Path) field.ErrorList {
+	if !s.Network.OwnVPC() || s.Network.VPC.Egress != EgressVPCEndpoints {
+		return nil
+	}
+	var errs field.ErrorList
+	if s.CognitoEnabled() {
+		errs = append(errs, field.Forbidden(egress, "must not be vpcEndpoints while spec.auth.cognito.enabled is true: Langfuse's server redeems every Cognito sign-in at the token endpoint of the user pool's domain, which AWS PrivateLink does not serve, so it needs a route to the internet; choose a NAT mode, or set spec.auth.cognito.enabled: false"))
+	}
+	if m := reECRRegistry.FindStringSubmatch(s.Langfuse.ImageRegistry); len(m) < 3 || m[2] != s.Region {
+		errs = append(errs, field.Invalid(field.NewPath("spec", "langfuse", "imageRegistry"), s.Langfuse.ImageRegistry, fmt.Sprintf(
+			"must be an ECR registry of spec.region with egress vpcEndpoints, such as 123456789012.dkr.ecr.%s.amazonaws.com/docker-hub (an ECR pull-through cache rule for Docker Hub): without a route to the internet the tasks reach ECR only, through the VPC's endpoints", s.Region)))
+	}
 	return errs
 }
 

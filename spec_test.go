@@ -69,6 +69,12 @@ var badSpecs = map[string]struct {
 	"AccessLogsForever":     {set: map[string]any{"spec.loadBalancer.accessLogs": map[string]any{"enabled": true, "expireAfterDays": int64(3651)}}, field: "spec.loadBalancer.accessLogs.expireAfterDays"},
 	"ClickHouseSpot":        {set: map[string]any{"spec.clickhouse.spot": true}, field: "spec.clickhouse.spot"},
 	"UnknownEgress":         {set: ownVPC(map[string]any{"egress": "natGateways"}), field: "spec.network.vpc.egress"},
+	// Without a route out: Cognito's token endpoint, and Docker Hub or ECR
+	// in another region, are out of reach.
+	"NoInternetWithCognito":     {set: with(ownVPC(map[string]any{"egress": "vpcEndpoints"}), "spec.auth.cognito.enabled", true), field: "spec.network.vpc.egress"},
+	"NoInternetFromDockerHub":   {set: with(ownVPC(map[string]any{"egress": "vpcEndpoints"}), "spec.langfuse.imageRegistry", nil), field: "spec.langfuse.imageRegistry"},
+	"NoInternetOtherRegionsECR": {set: with(ownVPC(map[string]any{"egress": "vpcEndpoints"}), "spec.langfuse.imageRegistry", "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub"), field: "spec.langfuse.imageRegistry"},
+	"NoInternetFromGHCR":        {set: with(ownVPC(map[string]any{"egress": "vpcEndpoints"}), "spec.langfuse.imageRegistry", "ghcr.io/langfuse"), field: "spec.langfuse.imageRegistry"},
 	"NoZones": {set: map[string]any{"spec.network.vpcId": nil, "spec.network.publicSubnetIds": nil, "spec.network.privateSubnetIds": nil,
 		"spec.network.vpc": map[string]any{"cidr": "10.0.0.0/16"}}, field: "spec.network.vpc.availabilityZones"},
 	"NoCIDRs":                {set: map[string]any{"spec.network.allowedCidrs": []any{}}, field: "spec.network.allowedCidrs"},

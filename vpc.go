@@ -345,7 +345,8 @@ func routeTargetOf(forProvider map[string]any) routeTarget {
 
 // buildPrivateRoutes send each private subnet's traffic out through its
 // zone's NAT gateway once that is available, else through the first zone's;
-// or through the NAT instance once it runs. A route moves only to a target
+// or through the NAT instance once it runs; or nowhere, without a route
+// out, once the interface endpoints are Ready (endpoints.go). A route moves only to a target
 // that is available: while none is (a new one pending, or a provider that
 // reports none Ready for a while), it keeps the one it has.
 func buildPrivateRoutes(w *world) (map[string]*composed.Unstructured, error) {
@@ -368,6 +369,12 @@ func buildPrivateRoutes(w *world) (map[string]*composed.Unstructured, error) {
 			target = firstAvailable(gateway(zone), current, shared)
 		case EgressNATInstance:
 			target = instance
+		case EgressVPCEndpoints:
+			// No route out, once the endpoints carry what the tasks send.
+			if current.id == "" || w.interfaceEndpointsReady() {
+				continue
+			}
+			target = current
 		}
 		target = firstAvailable(target, current)
 		if table == "" || target.id == "" {

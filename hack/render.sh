@@ -9,6 +9,7 @@
 #   hack/render.sh namespaced   # a namespaced v2 XR (.m. MRs)
 #   hack/render.sh own-vpc      # a claim's XR with a VPC of its own, behind CloudFront
 #   hack/render.sh nat-instance # a claim's XR with a VPC of its own and a NAT instance
+#   hack/render.sh vpc-endpoints # a claim's XR with a VPC of its own and no route out
 #
 # Each stage prints what appears in it, what is held back and what it waits
 # for, the gate conditions and the events (hack/summary). Set
@@ -24,8 +25,9 @@ claim) dir=example ;;
 namespaced) dir=example/namespaced ;;
 own-vpc) dir=example/own-vpc defs=example ;; # a claim's XR: the claim's XRD and Composition
 nat-instance) dir=example/nat-instance defs=example ;;
+vpc-endpoints) dir=example/vpc-endpoints defs=example ;;
 
-*) echo "usage: $0 [claim|namespaced|own-vpc|nat-instance]" >&2; exit 2 ;;
+*) echo "usage: $0 [claim|namespaced|own-vpc|nat-instance|vpc-endpoints]" >&2; exit 2 ;;
 esac
 
 crank=$(hack/tools.sh crank-cli)

@@ -368,7 +368,7 @@ func (c *controlPlane) installProviderCRDs(t *testing.T) {
 func composedCRDVersions(t *testing.T) map[string]string {
 	t.Helper()
 	versions := map[string]string{}
-	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready", "example/own-vpc/observed/3-all-ready", "example/nat-instance/observed/3-all-ready"} {
+	for _, stage := range []string{"example/observed/5-all-ready", "example/namespaced/observed/5-all-ready", "example/own-vpc/observed/3-all-ready", "example/nat-instance/observed/3-all-ready", "example/vpc-endpoints/observed/3-all-ready"} {
 		files, _ := filepath.Glob(filepath.Join(repoRoot, stage, "*.yaml"))
 		for _, f := range files {
 			m := readYAML(t, strings.TrimPrefix(f, repoRoot+"/"))

@@ -280,7 +280,7 @@ func testRender(t *testing.T, cli renderCLI, addr string) {
 	for _, ex := range []struct {
 		name, dir string
 		stages    []ownVPCStage
-	}{{"OwnVPC", "own-vpc", ownVPCStageExpectations}, {"NATInstance", "nat-instance", natInstanceStageExpectations}} {
+	}{{"OwnVPC", "own-vpc", ownVPCStageExpectations}, {"NATInstance", "nat-instance", natInstanceStageExpectations}, {"VPCEndpoints", "vpc-endpoints", vpcEndpointsStageExpectations}} {
 		renderOwnVPCStages(t, cli.render, validate, addr, ex.name, ex.dir, ex.stages)
 	}
 }
@@ -337,6 +337,16 @@ var natInstanceStageExpectations = []ownVPCStage{
 	{stage: "1-vpc-ready", composed: []string{"network-public-subnet-eu-west-1a", "network-nat-instance-security-group"}, absent: []string{"alb", "network-nat-instance-eu-west-1a"}},
 	{stage: "2-nat-instance-pending", composed: []string{"network-nat-instance-eu-west-1a", "alb"}, absent: []string{"clickhouse-service", "network-nat-gateway-eu-west-1a"}},
 	{stage: "3-all-ready", composed: []string{"web-service", "dns-record-auth"}, absent: []string{"network-nat-gateway-eu-west-1a"}, xrReady: true},
+}
+
+// vpcEndpointsStageExpectations say the same of example/vpc-endpoints: no
+// task starts before the interface endpoints are Ready, and nothing routes
+// out of the private subnets.
+var vpcEndpointsStageExpectations = []ownVPCStage{
+	{stage: "", composed: []string{"network-vpc"}, absent: []string{"network-endpoint-security-group", "network-nat-address-eu-west-1a"}},
+	{stage: "1-vpc-ready", composed: []string{"network-private-subnet-eu-west-1a", "network-endpoint-security-group", "network-interface-endpoint-ecr-dkr"}, absent: []string{"alb", "clickhouse-service"}},
+	{stage: "2-endpoints-pending", composed: []string{"network-interface-endpoint-sts", "database-subnet-group"}, absent: []string{"alb", "clickhouse-service", "network-nat-gateway-eu-west-1a"}},
+	{stage: "3-all-ready", composed: []string{"web-service", "network-interface-endpoint-logs"}, absent: []string{"network-nat-gateway-eu-west-1a", "cognito-user-pool"}, xrReady: true},
 }
 
 // ownVPCStage is what one stage of an example with a VPC of its own renders.

@@ -542,7 +542,7 @@ func TestParseCharset(t *testing.T) {
 func TestExampleStack(t *testing.T) {
 	c := load(t)
 	var files []string
-	for _, dir := range []string{"observed", filepath.Join("namespaced", "observed"), filepath.Join("own-vpc", "observed"), filepath.Join("nat-instance", "observed")} {
+	for _, dir := range []string{"observed", filepath.Join("namespaced", "observed"), filepath.Join("own-vpc", "observed"), filepath.Join("nat-instance", "observed"), filepath.Join("vpc-endpoints", "observed")} {
 		found, err := filepath.Glob(filepath.Join("..", "..", "example", dir, "*", "*.yaml"))
 		if err != nil {
 			t.Fatal(err)

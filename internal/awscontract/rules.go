@@ -300,6 +300,14 @@ func table() []Rule {
 		rule("ec2/VPCEndpoint vpcEndpointType", "ec2 CreateVpcEndpoint VpcEndpointType"),
 		rule("ec2/VPCEndpoint serviceName", "ec2 CreateVpcEndpoint ServiceName"),
 		rule("ec2/VPCEndpointRouteTableAssociation routeTableId", "ec2 ModifyVpcEndpoint AddRouteTableIds"),
+		// The interface endpoints of a VPC without a route out: Terraform
+		// creates each without subnets or groups, and the associations add
+		// them with ModifyVpcEndpoint.
+		rule("ec2/VPCEndpoint privateDnsEnabled", "ec2 CreateVpcEndpoint PrivateDnsEnabled"),
+		rule("ec2/VPCEndpointSubnetAssociation subnetId", "ec2 ModifyVpcEndpoint AddSubnetIds"),
+		rule("ec2/VPCEndpointSubnetAssociation vpcEndpointId", "ec2 ModifyVpcEndpoint VpcEndpointId"),
+		rule("ec2/VPCEndpointSecurityGroupAssociation securityGroupId", "ec2 ModifyVpcEndpoint AddSecurityGroupIds"),
+		rule("ec2/VPCEndpointSecurityGroupAssociation vpcEndpointId", "ec2 ModifyVpcEndpoint VpcEndpointId"),
 		rule("ec2/NATGateway allocationId", "ec2 CreateNatGateway AllocationId"),
 		rule("ec2/NATGateway subnetId", "ec2 CreateNatGateway SubnetId"),
 		rule("ec2/Route networkInterfaceId", "ec2 CreateRoute NetworkInterfaceId"),

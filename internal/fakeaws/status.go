@@ -99,6 +99,10 @@ func AtProvider(kind, name, defaultRegion string, fp map[string]any) map[string]
 		return map[string]any{"id": "vpce-" + h[:17], "arn": arn("ec2", "vpc-endpoint/vpce-"+h[:17]), "prefixListId": "pl-6da54004"}
 	case "VPCEndpointRouteTableAssociation":
 		return map[string]any{"id": "a-vpce-" + h[:17] + fmt.Sprint(fp["routeTableId"])}
+	case "VPCEndpointSubnetAssociation":
+		return map[string]any{"id": "a-" + fmt.Sprint(fp["vpcEndpointId"]) + strconv.Itoa(int(h[0])<<8|int(h[1]))}
+	case "VPCEndpointSecurityGroupAssociation":
+		return map[string]any{"id": "vpce-sg-" + h[:17]}
 	case "NATGateway":
 		return map[string]any{"id": "nat-" + h[:17], "allocationId": fp["allocationId"], "subnetId": fp["subnetId"]}
 	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":

@@ -33,6 +33,8 @@ var composed = []struct{ group, kind string }{
 	{"ec2", "NATGateway"},
 	{"ec2", "VPCEndpoint"},
 	{"ec2", "VPCEndpointRouteTableAssociation"},
+	{"ec2", "VPCEndpointSubnetAssociation"},
+	{"ec2", "VPCEndpointSecurityGroupAssociation"},
 	{"ec2", "Instance"},
 	{"elbv2", "LB"},
 	{"elbv2", "LBListener"},
