@@ -116,6 +116,7 @@ var allowedEditsFrom = map[string]struct{ from, edit map[string]any }{
 	"Langfuse3To4":   {from: map[string]any{"spec.langfuse.version": "3.174.1"}, edit: map[string]any{"spec.langfuse.version": "4.16.0"}},
 	"LegacyToDual":   {from: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "legacy"}}, edit: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "dual"}}},
 	"DualToCutOver":  {from: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "dual"}}, edit: map[string]any{"spec.langfuse.migration": map[string]any{"writeMode": "events_only"}}},
+	"DataAPIOff":     {from: map[string]any{"spec.database.dataApi": true}, edit: map[string]any{"spec.database.dataApi": false}},
 	"ClickHouse2512": {from: map[string]any{"spec.langfuse.version": "3.174.1", "spec.clickhouse.version": "24.8.14.39"}, edit: map[string]any{"spec.clickhouse.version": "25.12.9.61"}},
 	// A composed VPC's egress: the routes change their target in place.
 	"OneNATGateway":      {from: ownVPC(map[string]any{"availabilityZones": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}}), edit: map[string]any{"spec.network.vpc.egress": "natGateway"}},

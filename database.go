@@ -96,6 +96,9 @@ func buildDatabase(w *world) (*composed.Unstructured, error) {
 		"backupRetentionPeriod":               int64(databaseBackupDays),
 		"copyTagsToSnapshot":                  true,
 		"serverlessv2ScalingConfiguration":    scaling,
+		// Always said, so turning it off is an edit upjet sees (the
+		// provider would otherwise keep the value AWS reports).
+		"enableHttpEndpoint": w.spec.Database.DataAPI,
 		// Capacity edits apply now, not in the next maintenance window.
 		"applyImmediately": true,
 		// With Orphan the data outlives the claim: AWS itself refuses to

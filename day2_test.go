@@ -190,6 +190,7 @@ var allowedEdits = map[string]map[string]any{
 	"ClickHouseVersion":  {"spec.clickhouse.version": "25.12.8.9"},
 	"DatabaseMinor":      {"spec.database.engineVersion": "16.9"},
 	"DatabaseCapacity":   {"spec.database.minCapacity": 1.0, "spec.database.maxCapacity": 4.0},
+	"DataAPI":            {"spec.database.dataApi": true},
 	"CacheNodeType":      {"spec.cache.nodeType": "cache.t4g.medium"},
 	"CacheToValkey":      {"spec.cache.engine": "valkey"},
 	"Logging":            {"spec.langfuse.logLevel": "debug", "spec.langfuse.logFormat": "json"},
@@ -599,5 +600,27 @@ func TestDatabaseVersion(t *testing.T) {
 	edited := run(t, p.request(withSpec(t, xr, map[string]any{"spec.database.engineVersion": "16.9"}), nil))
 	if got := version(edited, compDatabase, "engineVersion"); got != "16.9" {
 		t.Errorf("spec.database.engineVersion 16.9 rendered %v", got)
+	}
+}
+
+// TestDataAPIFollowsTheSpec turns Aurora's Data API on and off again: the
+// cluster always says which, so off is an edit upjet sends (left out, the
+// provider would keep the value AWS reports, on).
+func TestDataAPIFollowsTheSpec(t *testing.T) {
+	endpoint := func(rsp *fnv1.RunFunctionResponse) any {
+		v, ok := fp(rsp.GetDesired().GetResources()[compDatabase].GetResource().AsMap())["enableHttpEndpoint"]
+		if !ok {
+			return "left out"
+		}
+		return v
+	}
+	on := withSpec(t, loadXR(t, exampleClaimXR), map[string]any{"spec.database.dataApi": true})
+	p, last, _ := converge(t, on)
+	if got := endpoint(last); got != true {
+		t.Errorf("with dataApi the cluster's enableHttpEndpoint is %v, want true", got)
+	}
+	off := withSpec(t, on, map[string]any{"spec.database.dataApi": false})
+	if got := endpoint(run(t, p.request(off, nil))); got != false {
+		t.Errorf("with dataApi off the cluster's enableHttpEndpoint is %v, want false", got)
 	}
 }

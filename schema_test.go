@@ -317,6 +317,7 @@ var renderVariants = map[string]map[string]any{
 	"MigrationDual": {
 		"spec.langfuse.migration":       map[string]any{"writeMode": "dual", "historicBackfill": true, "previewOptIn": true},
 		"spec.langfuse.worker.replicas": int64(2),
+		"spec.database.dataApi":         true,
 		"spec.langfuse.logLevel":        "warn",
 		"spec.langfuse.logFormat":       "json",
 		"spec.clickhouse.storage":       map[string]any{"throughputMode": "provisioned", "provisionedThroughputMibps": 128.0, "infrequentAccessAfterDays": int64(1)},

@@ -240,6 +240,9 @@ type Database struct {
 	// value, and refused with why.
 	MinCapacity *float64 `json:"minCapacity,omitempty"`
 	MaxCapacity float64  `json:"maxCapacity,omitempty"`
+	// DataAPI turns on Aurora's Data API (SQL over HTTPS, with IAM and a
+	// Secrets Manager secret of the database's user), for operators.
+	DataAPI bool `json:"dataApi,omitempty"`
 }
 
 // Cache sizes ElastiCache and picks its engine.

@@ -537,6 +537,9 @@ func table() []Rule {
 		rule("rds/Cluster serverlessv2ScalingConfiguration.maxCapacity", "rds CreateDBCluster ServerlessV2ScalingConfiguration.MaxCapacity",
 			docs(HalfStep, serverlessACU),
 			notEnforced(serverlessWhy, Range, `The largest value that you can use is (?P<max>[\d.]+)\.`)),
+		// Sent at creation, and to EnableHttpEndpoint or DisableHttpEndpoint
+		// when it changes (Terraform, for a provisioned cluster).
+		rule("rds/Cluster enableHttpEndpoint", "rds CreateDBCluster EnableHttpEndpoint"),
 		rule("rds/ClusterInstance external-name", "rds CreateDBInstance DBInstanceIdentifier",
 			docs(Length, `Must contain from (?P<min>\d+) to (?P<max>\d+) letters`),
 			docs(Charset, `Must contain from \d+ to \d+ (?P<set>[a-z, ]+)\.`),
