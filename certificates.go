@@ -67,14 +67,11 @@ func (c certificate) validationRecords(w *world) []validationRecord {
 	if mr == nil {
 		return nil
 	}
-	var dvos []map[string]any
-	if err := mr.GetValueInto(statusPathDVO, &dvos); err != nil {
-		return nil
-	}
 	seen := map[string]bool{}
 	var out []validationRecord
-	for _, d := range dvos {
-		r := validationRecord{Name: str(d["resourceRecordName"]), Type: str(d["resourceRecordType"]), Value: str(d["resourceRecordValue"])}
+	for _, v := range mr.field(statusPathDVO).GetListValue().GetValues() {
+		d := v.GetStructValue().GetFields()
+		r := validationRecord{Name: d["resourceRecordName"].GetStringValue(), Type: d["resourceRecordType"].GetStringValue(), Value: d["resourceRecordValue"].GetStringValue()}
 		key := canonicalRecordName(r.Name)
 		if r.Name == "" || r.Type == "" || r.Value == "" || seen[key] {
 			continue

@@ -41,7 +41,7 @@ func TestValidationRecords(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cert := composed.New()
 			cert.Object = map[string]any{"status": map[string]any{"atProvider": map[string]any{"domainValidationOptions": tc.dvos}}}
-			w := newWorld(&Spec{}, MRStyle{}, namer{}, map[resource.Name]resource.ObservedComposed{compCertHost: {Resource: cert}})
+			w := newWorld(&Spec{}, MRStyle{}, namer{}, map[resource.Name]*observedMR{compCertHost: newObservedMR(mustStruct(t, cert.Object))})
 			if diff := cmp.Diff(tc.want, hostCertificate.validationRecords(w)); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
 			}

@@ -179,9 +179,9 @@ func TestCloudFrontIPv6FollowsTheAllowlist(t *testing.T) {
 }
 
 // isReady says whether an observed resource reports Ready.
-func (p *fakeProvider) isReady(t *testing.T, name string) bool {
+func (p *fakeProvider) isReady(_ *testing.T, name string) bool {
 	o, ok := p.observed[name]
-	return ok && isReady(composedOf(t, o))
+	return ok && isReady(newObservedMR(o.GetResource()))
 }
 
 func TestWAFAddresses(t *testing.T) {

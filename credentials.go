@@ -93,7 +93,7 @@ func (w *world) keptCredentials() map[string]string {
 		if mr == nil {
 			return nil
 		}
-		data, _ := mr.Object["data"].(map[string]any)
+		data, _ := mr.Unstructured().Object["data"].(map[string]any)
 		encoded, _ := data[credentialsKey].(string)
 		b, err := base64.StdEncoding.DecodeString(encoded)
 		if err != nil {

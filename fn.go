@@ -120,8 +120,11 @@ type call struct {
 	oxr      *resource.Composite
 	dxr      *resource.Composite
 	spec     *Spec
-	observed map[resource.Name]resource.ObservedComposed
-	desired  map[resource.Name]*resource.DesiredComposed
+	observed map[resource.Name]*observedMR
+	// desired are the resources this function composes. What earlier
+	// steps of the pipeline composed is in the response already
+	// (response.To), untouched unless a name is the same.
+	desired map[resource.Name]*resource.DesiredComposed
 }
 
 // readCall decodes the request: the input, the XR and its validated spec, and
@@ -143,12 +146,12 @@ func readCall(req *fnv1.RunFunctionRequest) (*call, error) {
 	if c.spec, err = ParseSpec(specOf(c.oxr)); err != nil {
 		return nil, errors.Wrapf(err, "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName())
 	}
-	if c.observed, err = request.GetObservedComposedResources(req); err != nil {
-		return nil, errors.Wrap(err, "cannot get observed composed resources")
+	// Read in place as builders ask (observedmr.go), not decoded up front.
+	c.observed = make(map[resource.Name]*observedMR, len(req.GetObserved().GetResources()))
+	for name, r := range req.GetObserved().GetResources() {
+		c.observed[resource.Name(name)] = newObservedMR(r.GetResource())
 	}
-	if c.desired, err = request.GetDesiredComposedResources(req); err != nil {
-		return nil, errors.Wrap(err, "cannot get desired composed resources")
-	}
+	c.desired = map[resource.Name]*resource.DesiredComposed{}
 	if c.dxr, err = request.GetDesiredCompositeResource(req); err != nil {
 		return nil, errors.Wrap(err, "cannot get desired composite resource")
 	}

@@ -48,7 +48,7 @@ func TestIsReady(t *testing.T) {
 			if tc.status != nil {
 				mr.Object["status"] = tc.status
 			}
-			if got := isReady(mr); got != tc.want {
+			if got := isReady(newObservedMR(mustStruct(t, mr.Object))); got != tc.want {
 				t.Errorf("isReady: got %v, want %v", got, tc.want)
 			}
 		})

@@ -251,9 +251,16 @@ func (s MRStyle) NewSecret(component, name string, data map[string]string) *comp
 	return mr
 }
 
+// typed is anything with an apiVersion and a kind: a desired resource, or
+// an observed one read in place.
+type typed interface {
+	GetAPIVersion() string
+	GetKind() string
+}
+
 // isKubernetesSecret says whether a composed resource is a Secret, which has
 // no Ready condition: it is ready once it exists.
-func isKubernetesSecret(mr *composed.Unstructured) bool {
+func isKubernetesSecret(mr typed) bool {
 	return mr.GetAPIVersion() == "v1" && mr.GetKind() == "Secret"
 }
 

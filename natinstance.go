@@ -85,7 +85,7 @@ func (w *world) natInstanceKept() bool {
 		return w.memberExists(compNATInstance, zone)
 	}
 	for _, n := range w.byComponent[compPrivateRoutes] {
-		mr := w.observed[n].Resource
+		mr := w.observed[n]
 		uses, _ := mr.GetString("status.atProvider.networkInterfaceId")
 		if str(observedForProvider(mr)["networkInterfaceId"]) == eni || uses == eni {
 			return true

@@ -20,7 +20,7 @@ type world struct {
 	style MRStyle
 	// names derives the AWS names of this XR's resources.
 	names    namer
-	observed map[resource.Name]resource.ObservedComposed
+	observed map[resource.Name]*observedMR
 	// byComponent indexes observed resources by the component their
 	// composition-resource name belongs to. Crossplane owns that name; a
 	// label can be edited or stripped by anyone, so it is never the key.
@@ -54,17 +54,14 @@ type world struct {
 	running map[string]running
 }
 
-func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]resource.ObservedComposed) *world {
+func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]*observedMR) *world {
 	w := &world{spec: spec, style: style, names: names, observed: observed, byComponent: map[string][]resource.Name{}, revisions: map[string]resource.Name{}, running: map[string]running{}, ready: map[resource.Name]bool{}, failed: map[resource.Name]string{}, generate: generateRandom}
 	for name, o := range observed {
-		if o.Resource == nil {
-			continue
-		}
 		if c, ok := componentOf(string(name)); ok {
 			w.byComponent[c.name] = append(w.byComponent[c.name], name)
 		}
-		w.ready[name] = isReady(o.Resource) || isKubernetesSecret(o.Resource) || isUsage(o.Resource)
-		if msg := providerFailure(o.Resource); msg != "" {
+		w.ready[name] = isReady(o) || isKubernetesSecret(o) || isUsage(o)
+		if msg := providerFailure(o); msg != "" {
 			w.failed[name] = msg
 		}
 	}
@@ -79,15 +76,12 @@ func (w *world) exists(component string) bool { return len(w.byComponent[compone
 
 // observedOne is the observed resource of a single-resource component, or of
 // the revision a replace-only component's spec asks for.
-func (w *world) observedOne(component string) *composed.Unstructured {
+func (w *world) observedOne(component string) *observedMR {
 	name := resource.Name(component)
 	if r, ok := w.revisions[component]; ok {
 		name = r
 	}
-	if o, ok := w.observed[name]; ok && o.Resource != nil {
-		return o.Resource
-	}
-	return nil
+	return w.observed[name]
 }
 
 // statusString reads a string a component's observed resource reports.
@@ -103,20 +97,13 @@ func (w *world) statusString(component, path string) string {
 // memberStatus reads a string the member of a component of several
 // resources reports, "" when it is not observed or does not report it.
 func (w *world) memberStatus(component, key, path string) string {
-	o, ok := w.observed[resourceName(component, key)]
-	if !ok || o.Resource == nil {
-		return ""
-	}
-	v, _ := o.Resource.GetString(path)
+	v, _ := w.observed[resourceName(component, key)].GetString(path)
 	return v
 }
 
 // observedMember is the observed member of a component, or nil.
-func (w *world) observedMember(component, key string) *composed.Unstructured {
-	if o, ok := w.observed[resourceName(component, key)]; ok {
-		return o.Resource
-	}
-	return nil
+func (w *world) observedMember(component, key string) *observedMR {
+	return w.observed[resourceName(component, key)]
 }
 
 // memberExists says whether the member of a component is observed.
@@ -135,14 +122,14 @@ func (w *world) readyMemberID(component, key string) string {
 
 // memberBody is what a member's key derives from: an MR's forProvider, or
 // the spec of what has none (a Usage).
-func memberBody(mr *composed.Unstructured) map[string]any {
-	if mr == nil {
+func memberBody(o *observedMR) map[string]any {
+	if o == nil {
 		return nil
 	}
-	if fp := observedForProvider(mr); fp != nil {
+	if fp := o.ForProvider(); fp != nil {
 		return fp
 	}
-	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "spec")
+	v, _, _ := unstructured.NestedFieldNoCopy(o.Unstructured().Object, "spec")
 	spec, _ := v.(map[string]any)
 	return spec
 }
@@ -171,35 +158,16 @@ func (w *world) arns(components ...string) ([]string, error) {
 }
 
 // observedForProvider is the forProvider an observed resource was given.
-func observedForProvider(mr *composed.Unstructured) map[string]any {
-	if mr == nil {
+func observedForProvider(o *observedMR) map[string]any {
+	if o == nil {
 		return nil
 	}
-	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "spec", "forProvider")
-	fp, _ := v.(map[string]any)
-	return fp
+	return o.ForProvider()
 }
 
 // hasField says whether the observed resource reports a non-empty value at path.
 func (w *world) hasField(component, path string) bool {
-	mr := w.observedOne(component)
-	if mr == nil {
-		return false
-	}
-	v, err := mr.GetValue(path)
-	if err != nil || v == nil {
-		return false
-	}
-	switch t := v.(type) {
-	case string:
-		return t != ""
-	case []any:
-		return len(t) > 0
-	case map[string]any:
-		return len(t) > 0
-	default:
-		return true
-	}
+	return w.observedOne(component).nonEmpty(path)
 }
 
 // hasAll says whether the observed resource reports every field in paths.
@@ -214,9 +182,9 @@ func (w *world) hasAll(name resource.Name, paths []string) bool {
 
 // isReady says whether an observed resource reports Ready=True. It reads the
 // conditions as they are, where GetCondition would decode them through JSON.
-func isReady(mr *composed.Unstructured) bool {
-	c := conditionOf(mr, string(xpv2.TypeReady))
-	return c != nil && c["status"] == string(corev1.ConditionTrue)
+func isReady(o *observedMR) bool {
+	status, _, _ := o.condition(string(xpv2.TypeReady))
+	return status == string(corev1.ConditionTrue)
 }
 
 // Conditions through which the provider says what it could not do. upjet
@@ -235,15 +203,14 @@ const maxFailureMessage = 400
 
 // providerFailure is what the provider says it could not do with an observed
 // resource, or "" when nothing failed.
-func providerFailure(mr *composed.Unstructured) string {
+func providerFailure(o *observedMR) string {
 	for _, t := range []string{conditionSynced, conditionLastAsyncOperation} {
-		c := conditionOf(mr, t)
-		if c == nil || c["status"] != string(corev1.ConditionFalse) {
+		status, reason, msg := o.condition(t)
+		if status != string(corev1.ConditionFalse) {
 			continue
 		}
-		msg, _ := c["message"].(string)
 		if msg == "" {
-			msg, _ = c["reason"].(string)
+			msg = reason
 		}
 		msg = strings.Join(strings.Fields(msg), " ")
 		if len(msg) > maxFailureMessage {
@@ -254,27 +221,12 @@ func providerFailure(mr *composed.Unstructured) string {
 	return ""
 }
 
-// conditionOf is the condition of a type an observed resource reports, as
-// it is in the object.
-func conditionOf(mr *composed.Unstructured, typ string) map[string]any {
-	if mr == nil {
-		return nil
-	}
-	v, _, _ := unstructured.NestedFieldNoCopy(mr.Object, "status", "conditions")
-	conditions, _ := v.([]any)
-	for _, c := range conditions {
-		if cm, ok := c.(map[string]any); ok && cm["type"] == typ {
-			return cm
-		}
-	}
-	return nil
-}
-
 // carryOver copies what the function owns of an observed resource: its type,
 // name, external name and everything but its metadata and status (an MR's
 // spec, a Secret's data), labelled with its component (and member). Status and server-set
 // metadata stay behind.
-func carryOver(c *component, o *composed.Unstructured) *composed.Unstructured {
+func carryOver(c *component, observed *observedMR) *composed.Unstructured {
+	o := observed.Unstructured()
 	mr := composed.New()
 	for k, v := range o.Object {
 		if k != "metadata" && k != "status" {
@@ -283,7 +235,7 @@ func carryOver(c *component, o *composed.Unstructured) *composed.Unstructured {
 	}
 	labels := map[string]string{labelComponent: c.name}
 	if c.memberKey != nil {
-		labels[labelMember] = c.memberKey(memberBody(o))
+		labels[labelMember] = c.memberKey(memberBody(observed))
 	}
 	mr.SetLabels(labels)
 	if en := o.GetAnnotations()[annotationExternalName]; en != "" {

@@ -85,7 +85,7 @@ func (w *world) Walk() *plan {
 			p.add(w, c, built)
 			for _, name := range w.byComponent[c.name] {
 				if _, ok := p.desired[name]; !ok {
-					p.put(c, name, carryOver(c, w.observed[name].Resource))
+					p.put(c, name, carryOver(c, w.observed[name]))
 				}
 			}
 			p.kept = append(p.kept, held{component: c, unmet: unmet, err: err, problem: p.problems[unmet.component]})
@@ -166,7 +166,7 @@ func (p *plan) add(w *world, c *component, mrs map[string]*composed.Unstructured
 	names := make(map[string]resource.Name, len(mrs))
 	if c.memberKey != nil {
 		for _, n := range w.byComponent[c.name] {
-			k := c.memberKey(memberBody(w.observed[n].Resource))
+			k := c.memberKey(memberBody(w.observed[n]))
 			if _, built := mrs[k]; built && names[k] == "" && n != resourceName(c.name, k) {
 				if _, current := w.observed[resourceName(c.name, k)]; !current {
 					names[k] = n

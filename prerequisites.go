@@ -84,7 +84,7 @@ func checkSubnets(component, field string) func(*world) error {
 		var problems []string
 		zones := map[string]string{}
 		for _, n := range w.byComponent[component] {
-			mr := w.observed[n].Resource
+			mr := w.observed[n]
 			id := subnetKey(observedForProvider(mr))
 			vpc, _ := mr.GetString("status.atProvider.vpcId")
 			zone, _ := mr.GetString("status.atProvider.availabilityZone")

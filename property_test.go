@@ -181,7 +181,7 @@ func stillWanted(t *testing.T, p *fakeProvider, name string, spec *Spec) bool {
 	if !c.enabled(spec) && (c.retained == nil || !c.retained(spec)) {
 		return false
 	}
-	f := memberBody(composedOf(t, p.observed[name]))
+	f := memberBody(newObservedMR(p.observed[name].GetResource()))
 	switch c.name {
 	case compUsageFileSystem:
 		// A Usage follows its mount target.

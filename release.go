@@ -125,7 +125,7 @@ func (w *world) readRunningContainer(task, service string) running {
 		return running{}
 	}
 	for _, n := range w.byComponent[task] {
-		o := w.observed[n].Resource
+		o := w.observed[n]
 		if arn, _ := o.GetString(statusPathARN); arn != runs {
 			continue
 		}

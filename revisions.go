@@ -71,7 +71,7 @@ func revisions(name, service string, build func(*world) (*composed.Unstructured,
 		key := revisionKey(desiredForProvider(mr))
 		// A revision observed with this content keeps the name it has.
 		for _, n := range w.byComponent[name] {
-			if revisionKey(memberBody(w.observed[n].Resource)) == key {
+			if revisionKey(memberBody(w.observed[n])) == key {
 				key = memberKeyOf(name, n)
 				break
 			}
@@ -86,7 +86,7 @@ func revisions(name, service string, build func(*world) (*composed.Unstructured,
 			if _, ok := out[k]; ok {
 				continue
 			}
-			o := w.observed[n].Resource
+			o := w.observed[n]
 			if arn, _ := o.GetString(statusPathARN); arn != "" && slices.Contains(inUse, arn) {
 				out[k] = carryOver(self, o)
 			}

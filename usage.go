@@ -62,7 +62,7 @@ var (
 // nothing to do with Langfuse being available, and the controller that
 // marks it Ready runs only with Crossplane's webhooks, so it is ready once
 // it exists.
-func isUsage(mr *composed.Unstructured) bool {
+func isUsage(mr typed) bool {
 	switch [2]string{mr.GetAPIVersion(), mr.GetKind()} {
 	case usageV1, clusterUsageV2, usageV2:
 		return true
@@ -79,9 +79,8 @@ func (w *world) usageKind() [2]string {
 		}
 	}
 	for _, n := range w.byComponent[compUsageFileSystem] {
-		if o := w.observed[n]; o.Resource != nil {
-			return [2]string{o.Resource.GetAPIVersion(), o.Resource.GetKind()}
-		}
+		o := w.observed[n]
+		return [2]string{o.GetAPIVersion(), o.GetKind()}
 	}
 	switch {
 	case w.style.Namespaced:
@@ -106,9 +105,9 @@ func (w *world) newUsage(component string, of, by map[string]any) *composed.Unst
 
 // usedRef selects the resource of a component by its kind and labels.
 func (w *world) usedRef(component string, labels map[string]any) (map[string]any, error) {
-	var mr *composed.Unstructured
+	var mr *observedMR
 	if names := w.byComponent[component]; len(names) > 0 {
-		mr = w.observed[names[0]].Resource
+		mr = w.observed[names[0]]
 	}
 	if mr == nil {
 		return nil, errors.Errorf("%s is not observed", component)
@@ -146,7 +145,7 @@ func buildFileSystemUsages(w *world) (map[string]*composed.Unstructured, error) 
 	}
 	out := map[string]*composed.Unstructured{}
 	for _, n := range w.byComponent[compEFSMountTargets] {
-		subnet := mountTargetKey(memberBody(w.observed[n].Resource))
+		subnet := mountTargetKey(memberBody(w.observed[n]))
 		if !slices.Contains(subnets, subnet) {
 			continue // on its way out, with its Usage
 		}

@@ -266,7 +266,7 @@ func (w *world) natGatewayInUse(zone string) bool {
 		return w.memberExists(compNATGateways, zone)
 	}
 	for _, n := range w.byComponent[compPrivateRoutes] {
-		mr := w.observed[n].Resource
+		mr := w.observed[n]
 		told := str(observedForProvider(mr)["natGatewayId"])
 		uses, _ := mr.GetString("status.atProvider.natGatewayId")
 		if told == id || uses == id {
@@ -440,7 +440,7 @@ func (w *world) zoneEdits() field.ErrorList {
 	moved := map[string]string{}
 	for component, cidrs := range map[string][]string{compPublicSubnets: public, compPrivateSubnets: private} {
 		for _, n := range w.byComponent[component] {
-			mr := w.observed[n].Resource
+			mr := w.observed[n]
 			id, _ := mr.GetString(statusPathID)
 			if id == "" {
 				continue // never created
