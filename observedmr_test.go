@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // TestObservedMRReadsAsDecoded holds the in-place readers against the
@@ -45,7 +46,7 @@ func TestObservedMRReadsAsDecoded(t *testing.T) {
 		if diff := cmp.Diff(fp, o.ForProvider()); diff != "" {
 			t.Errorf("%s: ForProvider: -decoded, +read:\n%s", name, diff)
 		}
-		if diff := cmp.Diff(u.GetAnnotations(), o.GetAnnotations(), cmp.Comparer(func(a, b map[string]string) bool { return maps.Equal(a, b) })); diff != "" {
+		if diff := cmp.Diff(u.GetAnnotations(), o.GetAnnotations(), cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: annotations: -decoded, +read:\n%s", name, diff)
 		}
 		for _, typ := range []string{"Ready", "Synced", "LastAsyncOperation"} {
