@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -326,6 +328,28 @@ func TestPipelineReadiness(t *testing.T) {
 				t.Errorf("XR readiness: got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestEarlierStepsResourcesPass checks that what an earlier step of the
+// pipeline composed reaches Crossplane as that step said it, beside what
+// this function composes.
+func TestEarlierStepsResourcesPass(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, _, _ := converge(t, xr)
+	req := p.request(xr, nil)
+	earlier := &fnv1.Resource{Resource: mustStruct(t, map[string]any{
+		"apiVersion": "s3.aws.upbound.io/v1beta1", "kind": "Bucket",
+		"spec": map[string]any{"forProvider": map[string]any{"region": "eu-west-1", "tags": map[string]any{"team": "ml"}}},
+	}), Ready: fnv1.Ready_READY_TRUE}
+	req.Desired = &fnv1.State{Resources: map[string]*fnv1.Resource{"extra-bucket": earlier}}
+	want := proto.Clone(earlier)
+	rsp := run(t, req)
+	if diff := cmp.Diff(want, rsp.GetDesired().GetResources()["extra-bucket"], protocmp.Transform()); diff != "" {
+		t.Errorf("an earlier step's resource: -sent, +answered:\n%s", diff)
+	}
+	if _, ok := rsp.GetDesired().GetResources()[compWebService]; !ok {
+		t.Error("the function's own resources are missing beside it")
 	}
 }
 
