@@ -63,7 +63,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	// Ready once its observed copy is.
 	p := w.Walk()
 	allReady := p.readiness(w, c.desired)
-	if err := response.SetDesiredComposedResources(rsp, c.desired); err != nil {
+	if err := setDesired(rsp, c.desired); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composed resources"))
 		return rsp, nil
 	}

@@ -164,7 +164,7 @@ func (w *world) firstUnmet(c *component, p *plan) (need, bool) {
 // it again.
 func (p *plan) add(w *world, c *component, mrs map[string]*composed.Unstructured) {
 	names := make(map[string]resource.Name, len(mrs))
-	if c.memberKey != nil {
+	if c.memberKey != nil && w.someUnobserved(c, mrs) {
 		for _, n := range w.byComponent[c.name] {
 			k := c.memberKey(memberBody(w.observed[n]))
 			if _, built := mrs[k]; built && names[k] == "" && n != resourceName(c.name, k) {
@@ -189,6 +189,19 @@ func (p *plan) add(w *world, c *component, mrs map[string]*composed.Unstructured
 		}
 		p.put(c, name, mrs[k])
 	}
+}
+
+// someUnobserved says whether a member built is not observed under its own
+// name, the only case in which another name can be kept for it: otherwise
+// no observed member's key need be worked out (which decodes its
+// forProvider).
+func (w *world) someUnobserved(c *component, mrs map[string]*composed.Unstructured) bool {
+	for k := range mrs {
+		if _, ok := w.observed[resourceName(c.name, k)]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *plan) put(c *component, name resource.Name, mr *composed.Unstructured) {

@@ -69,8 +69,14 @@ func revisions(name, service string, build func(*world) (*composed.Unstructured,
 			return nil, err
 		}
 		key := revisionKey(desiredForProvider(mr))
-		// A revision observed with this content keeps the name it has.
+		// A revision observed with this content keeps the name it has: the
+		// first in name order. Names after the content's own need no look,
+		// whatever their content, as the content's own name is the answer
+		// then.
 		for _, n := range w.byComponent[name] {
+			if n == resourceName(name, key) {
+				break
+			}
 			if revisionKey(memberBody(w.observed[n])) == key {
 				key = memberKeyOf(name, n)
 				break
