@@ -56,7 +56,7 @@ func (w *world) defaultCacheEngine() {
 	if w.spec.Cache.Engine != "" {
 		return
 	}
-	if e := str(observedForProvider(w.observedOne(compCache))["engine"]); e == cacheEngineRedis {
+	if e := w.observedOne(compCache).str("spec.forProvider.engine"); e == cacheEngineRedis {
 		w.spec.Cache.Engine = e
 	}
 }
@@ -91,7 +91,7 @@ func buildCacheParameters(engine string) func(*world) (*composed.Unstructured, e
 // parameter group to exist (ElastiCache refuses a group it does not have).
 func (w *world) runningCacheEngine() cacheEngine {
 	e := cacheEngines[w.spec.engineOf()]
-	running, ok := cacheEngines[str(observedForProvider(w.observedOne(compCache))["engine"])]
+	running, ok := cacheEngines[w.observedOne(compCache).str("spec.forProvider.engine")]
 	if ok && running != e && !w.ready[resource.Name(e.parameters)] {
 		return running
 	}

@@ -15,10 +15,11 @@ import (
 // Encoding the desired resources into the response's protobuf Structs. The
 // SDK's way (structpb.NewStruct per resource) allocates two objects per
 // value, its Value and the wrapper of its kind, and allocation was most of
-// what that step cost. encoder counts a resource's values first and takes
-// each kind of object from one slice, so a resource of a few hundred values
-// costs a handful of allocations besides its maps. It takes exactly the Go
-// types structpb.NewValue takes, with the same results and errors.
+// what that step cost. encoder takes each kind of object from blocks it
+// allocates a few hundred at a time, shared by every resource of one
+// response, so the step costs a handful of allocations besides the maps. It
+// takes exactly the Go types structpb.NewValue takes, with the same results
+// and errors.
 
 // setDesired puts the resources this function composes into the response,
 // beside what earlier steps of the pipeline composed.
@@ -29,8 +30,9 @@ func setDesired(rsp *fnv1.RunFunctionResponse, desired map[resource.Name]*resour
 	if rsp.GetDesired().GetResources() == nil {
 		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(desired))
 	}
+	var e encoder
 	for name, d := range desired {
-		s, err := encodeStruct(d.Resource.UnstructuredContent())
+		s, err := e.encode(d.Resource.UnstructuredContent())
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -54,27 +56,14 @@ func readyOnWire(r resource.Ready) fnv1.Ready {
 // encodeStruct is structpb.NewStruct(m), allocated in blocks.
 func encodeStruct(m map[string]any) (*structpb.Struct, error) {
 	var e encoder
-	e.count(m)
-	e.values = make([]structpb.Value, e.n.values)
-	e.strings = make([]structpb.Value_StringValue, e.n.strings)
-	e.numbers = make([]structpb.Value_NumberValue, e.n.numbers)
-	e.bools = make([]structpb.Value_BoolValue, e.n.bools)
-	e.structs = make([]structpb.Struct, e.n.structs+1)
-	e.structKinds = make([]structpb.Value_StructValue, e.n.structs)
-	e.lists = make([]structpb.ListValue, e.n.lists)
-	e.listKinds = make([]structpb.Value_ListValue, e.n.lists)
-	e.items = make([]*structpb.Value, e.n.items)
-	root := e.takeStruct()
-	if err := e.fill(root, m); err != nil {
-		return nil, err
-	}
-	return root, nil
+	return e.encode(m)
 }
 
-// encoder hands out the objects of one resource's Struct from blocks.
-type encoder struct {
-	n struct{ values, strings, numbers, bools, structs, lists, items int }
+// block is how many objects of a kind an encoder allocates at once.
+const block = 256
 
+// encoder hands out the objects of the Structs it encodes from blocks.
+type encoder struct {
 	values      []structpb.Value
 	strings     []structpb.Value_StringValue
 	numbers     []structpb.Value_NumberValue
@@ -86,45 +75,36 @@ type encoder struct {
 	items       []*structpb.Value
 }
 
-// count sizes the blocks for the values under v (not v itself).
-func (e *encoder) count(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for _, x := range t {
-			e.countValue(x)
-		}
-	case []any:
-		e.n.items += len(t)
-		for _, x := range t {
-			e.countValue(x)
-		}
+// take is the next object of a block, refilled when it runs out.
+func take[T any](b *[]T) *T {
+	if len(*b) == 0 {
+		*b = make([]T, block)
 	}
+	x := &(*b)[0]
+	*b = (*b)[1:]
+	return x
 }
 
-// countValue counts one value and what is under it.
-func (e *encoder) countValue(v any) {
-	e.n.values++
-	switch v.(type) {
-	case string, []byte:
-		e.n.strings++
-	case json.Number:
-		e.n.numbers++
-	case bool:
-		e.n.bools++
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
-		e.n.numbers++
-	case map[string]any:
-		e.n.structs++
-	case []any:
-		e.n.lists++
+// encode is m as a Struct.
+func (e *encoder) encode(m map[string]any) (*structpb.Struct, error) {
+	s := take(&e.structs)
+	if err := e.fill(s, m); err != nil {
+		return nil, err
 	}
-	e.count(v)
+	return s, nil
 }
 
-func (e *encoder) takeStruct() *structpb.Struct {
-	s := &e.structs[0]
-	e.structs = e.structs[1:]
-	return s
+// itemsOf is room for a list's n values, from the block when it fits.
+func (e *encoder) itemsOf(n int) []*structpb.Value {
+	if n > block/4 {
+		return make([]*structpb.Value, n)
+	}
+	if len(e.items) < n {
+		e.items = make([]*structpb.Value, block)
+	}
+	out := e.items[:n:n]
+	e.items = e.items[n:]
+	return out
 }
 
 // fill sets s to the object m.
@@ -145,8 +125,7 @@ func (e *encoder) fill(s *structpb.Struct, m map[string]any) error {
 
 // value is v as a Value, as structpb.NewValue makes it.
 func (e *encoder) value(v any) (*structpb.Value, error) { //nolint:gocyclo // One case per Go type, as structpb.NewValue has.
-	x := &e.values[0]
-	e.values = e.values[1:]
+	x := take(&e.values)
 	switch t := v.(type) {
 	case nil:
 		x.Kind = &structpb.Value_NullValue{}
@@ -190,19 +169,16 @@ func (e *encoder) value(v any) (*structpb.Value, error) { //nolint:gocyclo // On
 	case []byte:
 		x.Kind = e.text(base64.StdEncoding.EncodeToString(t))
 	case map[string]any:
-		s := e.takeStruct()
-		if err := e.fill(s, t); err != nil {
+		s, err := e.encode(t)
+		if err != nil {
 			return nil, err
 		}
-		k := &e.structKinds[0]
-		e.structKinds = e.structKinds[1:]
+		k := take(&e.structKinds)
 		k.StructValue = s
 		x.Kind = k
 	case []any:
-		l := &e.lists[0]
-		e.lists = e.lists[1:]
-		l.Values = e.items[:len(t):len(t)]
-		e.items = e.items[len(t):]
+		l := take(&e.lists)
+		l.Values = e.itemsOf(len(t))
 		for i, item := range t {
 			y, err := e.value(item)
 			if err != nil {
@@ -210,8 +186,7 @@ func (e *encoder) value(v any) (*structpb.Value, error) { //nolint:gocyclo // On
 			}
 			l.Values[i] = y
 		}
-		k := &e.listKinds[0]
-		e.listKinds = e.listKinds[1:]
+		k := take(&e.listKinds)
 		k.ListValue = l
 		x.Kind = k
 	default:
@@ -221,22 +196,19 @@ func (e *encoder) value(v any) (*structpb.Value, error) { //nolint:gocyclo // On
 }
 
 func (e *encoder) text(s string) *structpb.Value_StringValue {
-	k := &e.strings[0]
-	e.strings = e.strings[1:]
+	k := take(&e.strings)
 	k.StringValue = s
 	return k
 }
 
 func (e *encoder) number(n float64) *structpb.Value_NumberValue {
-	k := &e.numbers[0]
-	e.numbers = e.numbers[1:]
+	k := take(&e.numbers)
 	k.NumberValue = n
 	return k
 }
 
 func (e *encoder) boolean(b bool) *structpb.Value_BoolValue {
-	k := &e.bools[0]
-	e.bools = e.bools[1:]
+	k := take(&e.bools)
 	k.BoolValue = b
 	return k
 }

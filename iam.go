@@ -229,7 +229,7 @@ func (w *world) roleAccount(r role) (partition, account string) {
 		return partition, account
 	}
 	var doc policyDoc
-	trust, _ := observedForProvider(w.observedOne(r.component))["assumeRolePolicy"].(string)
+	trust := w.observedOne(r.component).str("spec.forProvider.assumeRolePolicy")
 	if trust == "" || json.Unmarshal([]byte(trust), &doc) != nil {
 		return "", ""
 	}

@@ -93,7 +93,7 @@ func (w *world) awsName(component, derived string) string {
 // keptField is a forProvider field that AWS cannot change: the value the
 // observed resource was created with, or derived before it exists.
 func (w *world) keptField(component, field, derived string) string {
-	if v, ok := observedForProvider(w.observedOne(component))[field].(string); ok && v != "" {
+	if v := w.observedOne(component).str("spec.forProvider." + field); v != "" {
 		return v
 	}
 	return derived

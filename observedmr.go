@@ -23,6 +23,10 @@ type observedMR struct {
 	whole       *composed.Unstructured
 	forProvider map[string]any
 	decodedFP   bool
+	// conditions are status.conditions, looked up once: each resource's
+	// readiness and failures read three of them.
+	conditions []*structpb.Value
+	foundConds bool
 }
 
 // newObservedMR wraps a resource of the request; nil reads as empty.
@@ -135,7 +139,14 @@ func (o *observedMR) GetAnnotations() map[string]string {
 // condition is the status, reason and message of the condition of a type
 // the resource reports, all "" when it reports none.
 func (o *observedMR) condition(typ string) (status, reason, message string) {
-	for _, c := range o.field("status.conditions").GetListValue().GetValues() {
+	if o == nil {
+		return "", "", ""
+	}
+	if !o.foundConds {
+		o.foundConds = true
+		o.conditions = o.field("status.conditions").GetListValue().GetValues()
+	}
+	for _, c := range o.conditions {
 		f := c.GetStructValue().GetFields()
 		if f["type"].GetStringValue() == typ {
 			return f["status"].GetStringValue(), f["reason"].GetStringValue(), f["message"].GetStringValue()

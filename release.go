@@ -99,14 +99,22 @@ func (m *Migration) combinations(p *field.Path, mode string) field.ErrorList {
 
 // running is the container a service runs, and whether it is known.
 type running struct {
-	container containerDefinition
+	container runningDefinition
 	known     bool
+}
+
+// runningDefinition is what the function reads of a container a service
+// runs: its image and environment. Decoding only these skips the rest of
+// the definition's JSON.
+type runningDefinition struct {
+	Image       string     `json:"image"`
+	Environment []keyValue `json:"environment"`
 }
 
 // runningContainer is the container of the task definition revision a
 // service runs, as AWS reports it. The write mode, the health path, the
 // condition and the checks all ask, so it is decoded once per call.
-func (w *world) runningContainer(task, service string) (containerDefinition, bool) {
+func (w *world) runningContainer(task, service string) (runningDefinition, bool) {
 	r, ok := w.running[service]
 	if !ok {
 		r = w.readRunningContainer(task, service)
@@ -129,8 +137,8 @@ func (w *world) readRunningContainer(task, service string) running {
 		if arn, _ := o.GetString(statusPathARN); arn != runs {
 			continue
 		}
-		var defs []containerDefinition
-		if s, ok := observedForProvider(o)["containerDefinitions"].(string); ok && json.Unmarshal([]byte(s), &defs) == nil && len(defs) == 1 {
+		var defs []runningDefinition
+		if s, err := o.GetString("spec.forProvider.containerDefinitions"); err == nil && json.Unmarshal([]byte(s), &defs) == nil && len(defs) == 1 {
 			return running{container: defs[0], known: true}
 		}
 	}
@@ -148,7 +156,7 @@ func imageTag(image string) string {
 }
 
 // envOf is the value of a container's variable.
-func envOf(c containerDefinition, name string) string {
+func envOf(c runningDefinition, name string) string {
 	for _, kv := range c.Environment {
 		if kv.Name == name {
 			return kv.Value
@@ -159,7 +167,7 @@ func envOf(c containerDefinition, name string) string {
 
 // runningLangfuse is the container of the release Langfuse runs: web's, or
 // the worker's where web runs nothing yet.
-func (w *world) runningLangfuse() (containerDefinition, bool) {
+func (w *world) runningLangfuse() (runningDefinition, bool) {
 	if c, ok := w.runningContainer(compWebTask, compWebService); ok {
 		return c, true
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -142,11 +143,12 @@ func setStatus(dxr *resource.Composite, st xrStatus) error {
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return errors.Wrap(err, "cannot decode status")
 	}
-	for k, v := range fields {
-		if err := dxr.Resource.SetValue("status."+k, v); err != nil {
-			return errors.Wrapf(err, "cannot set status.%s", k)
-		}
+	status, ok := dxr.Resource.Object["status"].(map[string]any)
+	if !ok {
+		status = make(map[string]any, len(fields))
+		dxr.Resource.Object["status"] = status
 	}
+	maps.Copy(status, fields)
 	return nil
 }
 

@@ -202,7 +202,7 @@ func (w *world) imageRef(image string) string {
 // keeps: the family of the revisions observed, else a new one.
 func (w *world) familyName(c container) string {
 	for _, n := range w.byComponent[c.component] {
-		if family, ok := observedForProvider(w.observed[n])["family"].(string); ok && family != "" {
+		if family := w.observed[n].str("spec.forProvider.family"); family != "" {
 			return family
 		}
 	}
