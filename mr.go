@@ -159,7 +159,7 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	mr := composed.New()
 	mr.SetAPIVersion(s.apiVersion(k))
 	mr.SetKind(k.kind)
-	mr.SetLabels(map[string]string{labelComponent: component})
+	setLabels(mr, labelComponent, component)
 	if o.externalName != "" {
 		mr.SetAnnotations(map[string]string{annotationExternalName: o.externalName})
 	}
@@ -214,6 +214,22 @@ func (s MRStyle) New(component string, k kind, region string, body map[string]an
 	return mr
 }
 
+// setLabels sets a composed resource's labels to the key and value pairs
+// given, straight into its metadata: SetLabels converts through a typed map
+// and fieldpath, on every resource of every call.
+func setLabels(mr *composed.Unstructured, kv ...string) {
+	labels := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		labels[kv[i]] = kv[i+1]
+	}
+	meta, ok := mr.Object["metadata"].(map[string]any)
+	if !ok {
+		meta = map[string]any{}
+		mr.Object["metadata"] = meta
+	}
+	meta["labels"] = labels
+}
+
 // managementPolicies are the policies of an MR that leaves out Delete or
 // LateInitialize; nil for the default, everything.
 func managementPolicies(noDelete, noLateInitialize bool) []any {
@@ -241,7 +257,7 @@ func (s MRStyle) NewSecret(component, name string, data map[string]string) *comp
 	if !s.Namespaced {
 		mr.SetNamespace(s.SecretNamespace)
 	}
-	mr.SetLabels(map[string]string{labelComponent: component})
+	setLabels(mr, labelComponent, component)
 	encoded := make(map[string]any, len(data))
 	for k, v := range data {
 		encoded[k] = base64.StdEncoding.EncodeToString([]byte(v))

@@ -185,7 +185,7 @@ func (p *plan) add(w *world, c *component, mrs map[string]*composed.Unstructured
 			name = resourceName(c.name, k)
 		}
 		if c.memberKey != nil {
-			mrs[k].SetLabels(map[string]string{labelComponent: c.name, labelMember: k})
+			setLabels(mrs[k], labelComponent, c.name, labelMember, k)
 		}
 		p.put(c, name, mrs[k])
 	}

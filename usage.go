@@ -98,7 +98,7 @@ func (w *world) newUsage(component string, of, by map[string]any) *composed.Unst
 	k := w.usageKind()
 	mr.SetAPIVersion(k[0])
 	mr.SetKind(k[1])
-	mr.SetLabels(map[string]string{labelComponent: component})
+	setLabels(mr, labelComponent, component)
 	mr.Object["spec"] = map[string]any{"of": of, "by": by, "replayDeletion": true}
 	return mr
 }
