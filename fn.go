@@ -32,11 +32,14 @@ type Function struct {
 	log logging.Logger
 	// generate makes the credentials the function generates.
 	generate generator
+	// containers remembers the container of each task definition ARN it
+	// decoded (release.go).
+	containers *containerCache
 }
 
 // NewFunction returns a Function that logs to log.
 func NewFunction(log logging.Logger) *Function {
-	return &Function{log: log, generate: generateRandom}
+	return &Function{log: log, generate: generateRandom, containers: newContainerCache()}
 }
 
 // RunFunction parses the spec, walks the dependency graph over what is
@@ -53,6 +56,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	w := c.world(req, f.generate)
+	w.containers = f.containers
 	if errs := slices.Concat(w.networkEdits(), w.immutableEdits(), w.migrationEdits(), w.capacityEdits()); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
 		return rsp, nil

@@ -50,8 +50,10 @@ type world struct {
 	credentialsDoc []byte
 	credentialsErr error
 	// running is the container each service runs, read off its revision
-	// once per call (release.go).
-	running map[string]running
+	// once per call (release.go), from containers when a call before
+	// decoded it.
+	running    map[string]running
+	containers *containerCache
 }
 
 func newWorld(spec *Spec, style MRStyle, names namer, observed map[resource.Name]*observedMR) *world {

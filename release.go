@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -137,12 +138,57 @@ func (w *world) readRunningContainer(task, service string) running {
 		if arn, _ := o.GetString(statusPathARN); arn != runs {
 			continue
 		}
+		if c, ok := w.containers.get(runs); ok {
+			return running{container: c, known: true}
+		}
 		var defs []runningDefinition
 		if s, err := o.GetString("spec.forProvider.containerDefinitions"); err == nil && json.Unmarshal([]byte(s), &defs) == nil && len(defs) == 1 {
+			w.containers.put(runs, defs[0])
 			return running{container: defs[0], known: true}
 		}
 	}
 	return running{}
+}
+
+// containerCache remembers the container of task definition revisions by
+// their ARN, which names one revision of one family for good: ECS never
+// changes a registered revision. Every call reads what web (or worker) and
+// ClickHouse run, and decoding their JSON was a twentieth of a call. It is
+// bounded by forgetting everything once it is full; a nil cache remembers
+// nothing.
+type containerCache struct {
+	mu sync.Mutex
+	m  map[string]runningDefinition
+}
+
+// maxCachedContainers bounds the cache: three services per XR, and a few
+// revisions each during a rollout.
+const maxCachedContainers = 1024
+
+func newContainerCache() *containerCache {
+	return &containerCache{m: map[string]runningDefinition{}}
+}
+
+func (c *containerCache) get(arn string) (runningDefinition, bool) {
+	if c == nil {
+		return runningDefinition{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.m[arn]
+	return d, ok
+}
+
+func (c *containerCache) put(arn string, d runningDefinition) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCachedContainers {
+		clear(c.m)
+	}
+	c.m[arn] = d
 }
 
 // imageTag is the tag of an image reference, "" for one pinned by digest.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -8,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
@@ -356,5 +360,45 @@ func TestLogSettingsReachWebAndWorker(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestContainerCacheAnswersAsDecoding calls one Function twice with the same
+// converged request: the second call reads what web and ClickHouse run from
+// the cache the first filled, and answers the same.
+func TestContainerCacheAnswersAsDecoding(t *testing.T) {
+	xr := loadXR(t, exampleClaimXR)
+	p, _, _ := converge(t, xr)
+	f := newTestFunction(logging.NewNopLogger())
+	first, err := f.RunFunction(context.Background(), p.request(xr, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Langfuse's release is read off web's container, ClickHouse's off its own.
+	if n := len(f.containers.m); n != 2 {
+		t.Errorf("%d containers cached, want web's and ClickHouse's", n)
+	}
+	second, err := f.RunFunction(context.Background(), p.request(xr, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, second, protocmp.Transform()); diff != "" {
+		t.Errorf("answer from the cache: -decoded, +cached:\n%s", diff)
+	}
+}
+
+// TestContainerCacheIsBounded fills the cache past its bound.
+func TestContainerCacheIsBounded(t *testing.T) {
+	c := newContainerCache()
+	for i := range maxCachedContainers + 10 {
+		c.put(fmt.Sprintf("arn:aws:ecs:eu-west-1:123456789012:task-definition/x:%d", i), runningDefinition{Image: "x"})
+	}
+	if n := len(c.m); n > maxCachedContainers {
+		t.Errorf("%d containers cached, bound %d", n, maxCachedContainers)
+	}
+	var none *containerCache
+	none.put("arn", runningDefinition{})
+	if _, ok := none.get("arn"); ok {
+		t.Error("a nil cache remembers")
 	}
 }
