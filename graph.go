@@ -723,14 +723,16 @@ func componentOf(name string) (*component, bool) {
 		// resources never had one.
 		return c, c.memberKey == nil || c.revisioned()
 	}
-	var best *component
-	for i := range graph {
-		c := &graph[i]
-		if c.memberKey != nil && len(name) > len(c.name)+1 && name[:len(c.name)+1] == c.name+"-" && (best == nil || len(c.name) > len(best.name)) {
-			best = c
+	// A member: the longest component of several resources whose name and
+	// a dash begin the name, with a key after them.
+	for i := len(name) - 2; i > 0; i-- {
+		if name[i] == '-' {
+			if c, ok := componentIndex[name[:i]]; ok && c.memberKey != nil {
+				return c, true
+			}
 		}
 	}
-	return best, best != nil
+	return nil, false
 }
 
 // neededFields lists, per component, the status fields some enabled dependant

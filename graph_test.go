@@ -1,6 +1,9 @@
 package main
 
 import (
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -55,5 +58,45 @@ func TestIsReady(t *testing.T) {
 	}
 	if isReady(nil) {
 		t.Error("isReady(nil) is true")
+	}
+}
+
+// TestComponentOfNames finds the component of every resource name of the
+// full stack, of each NAT mode's VPC, and of some that are no component's,
+// as a scan of the whole graph for the longest name it begins with does.
+func TestComponentOfNames(t *testing.T) {
+	scan := func(name string) (string, bool) {
+		if c, ok := componentIndex[name]; ok {
+			return c.name, c.memberKey == nil || c.revisioned()
+		}
+		var best *component
+		for i := range graph {
+			c := &graph[i]
+			if c.memberKey != nil && len(name) > len(c.name)+1 && strings.HasPrefix(name, c.name+"-") && (best == nil || len(c.name) > len(best.name)) {
+				best = c
+			}
+		}
+		if best == nil {
+			return "", false
+		}
+		return best.name, true
+	}
+	names := []string{"network-private-route-table-eu-west-1a", "network-private-route-rtb-0123", "web-task", "web-task-", "alb-ingress-", "nothing", "nothing-at-all", "-", ""}
+	for _, egress := range egressModes {
+		p, _, _ := converge(t, ownVPCXR(t, map[string]any{"egress": egress}))
+		names = append(names, slices.Collect(maps.Keys(p.observed))...)
+	}
+	p, _, _ := converge(t, loadXR(t, exampleClaimXR))
+	names = append(names, slices.Collect(maps.Keys(p.observed))...)
+	for _, name := range names {
+		want, wantOK := scan(name)
+		c, ok := componentOf(name)
+		got := ""
+		if c != nil {
+			got = c.name
+		}
+		if got != want || ok != wantOK {
+			t.Errorf("componentOf(%q) = %q, %v; want %q, %v", name, got, ok, want, wantOK)
+		}
 	}
 }
