@@ -131,36 +131,6 @@ func (w *world) interfaceEndpointsReady() bool {
 	return true
 }
 
-// buildEndpointSecurityGroup is the endpoints' group. Like the NAT
-// instance's, it stays while the VPC does: an unused group costs nothing,
-// and AWS refuses to delete one an endpoint being deleted still uses.
-func buildEndpointSecurityGroup(w *world) (*composed.Unstructured, error) {
-	vpc, err := w.vpcID()
-	if err != nil {
-		return nil, err
-	}
-	name := w.awsName(compEndpointSG, w.names.name("endpoints", maxSecurityGroupName))
-	return w.style.New(compEndpointSG, kindSecurityGroup, w.spec.Region, map[string]any{
-		"name":                name,
-		"description":         "Langfuse VPC endpoints: HTTPS from the VPC",
-		"vpcId":               vpc,
-		"revokeRulesOnDelete": true,
-	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
-}
-
-// buildEndpointIngress lets the VPC call the endpoints, over HTTPS: all the
-// tasks send to AWS (network.go's flows to the internet).
-func buildEndpointIngress(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compEndpointIngress, kindIngressRule, w.spec.Region, map[string]any{
-		"securityGroupIdSelector": selectorFor(compEndpointSG),
-		"ipProtocol":              "tcp",
-		"fromPort":                int64(httpsPort),
-		"toPort":                  int64(httpsPort),
-		"cidrIpv4":                w.spec.Network.VPC.CIDR,
-		"description":             "HTTPS from the VPC",
-	}, mrOptions{tagged: true}), nil
-}
-
 // buildInterfaceEndpoints are the endpoints, one per service, with private
 // DNS: the services' own names then resolve to the endpoints inside the VPC
 // (which needs the VPC's DNS support and hostnames, both on).

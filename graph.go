@@ -298,9 +298,9 @@ var graph = []component{
 	// Or the NAT instance (natinstance.go), which fetches its packages at
 	// boot, so it starts once the public subnet routes out.
 	{name: compNATInstanceSG, title: "NATInstanceSecurityGroup", condition: conditionNetwork, enabled: withNATInstance, retained: withOwnVPC,
-		needs: []need{ownVPCID()}, build: single(buildNATInstanceSecurityGroup)},
+		needs: []need{ownVPCID()}, build: single(buildVPCGroup(compNATInstanceSG, "nat", "Langfuse NAT instance: HTTPS from the VPC, out to the internet"))},
 	{name: compNATInstanceIngress, title: "NATInstanceIngressRule", condition: conditionNetwork, enabled: withNATInstance, retained: withOwnVPC,
-		build: single(buildNATInstanceIngress)},
+		build: single(buildHTTPSFromVPC(compNATInstanceIngress, compNATInstanceSG))},
 	{name: compNATInstanceEgress, title: "NATInstanceEgressRules", condition: conditionNetwork, enabled: withNATInstance, retained: withOwnVPC,
 		memberKey: natEgressKey, build: buildNATInstanceEgress},
 	{name: compNATInstance, title: "NATInstance", condition: conditionNetwork, enabled: withOwnVPC,
@@ -321,9 +321,9 @@ var graph = []component{
 	// Or no route out, and an interface endpoint per AWS API the tasks
 	// reach (endpoints.go).
 	{name: compEndpointSG, title: "EndpointSecurityGroup", condition: conditionNetwork, enabled: withVPCEndpoints, retained: withOwnVPC,
-		needs: []need{ownVPCID()}, build: single(buildEndpointSecurityGroup)},
+		needs: []need{ownVPCID()}, build: single(buildVPCGroup(compEndpointSG, "endpoints", "Langfuse VPC endpoints: HTTPS from the VPC"))},
 	{name: compEndpointIngress, title: "EndpointIngressRule", condition: conditionNetwork, enabled: withVPCEndpoints, retained: withOwnVPC,
-		build: single(buildEndpointIngress)},
+		build: single(buildHTTPSFromVPC(compEndpointIngress, compEndpointSG))},
 	{name: compInterfaceEndpoints, title: "InterfaceEndpoints", condition: conditionNetwork, enabled: withOwnVPC,
 		needs: []need{ownVPCID()}, memberKey: endpointKey, build: buildInterfaceEndpoints},
 	{name: compInterfaceEndpointSubnet, title: "InterfaceEndpointSubnets", condition: conditionNetwork, enabled: withOwnVPC,

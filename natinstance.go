@@ -98,36 +98,6 @@ func (w *world) natInstanceKept() bool {
 // send traffic.
 const statusPathPrimaryENI = "status.atProvider.primaryNetworkInterfaceId"
 
-// buildNATInstanceSecurityGroup is the instance's group. It stays while the
-// VPC does (an unused group costs nothing, and AWS refuses to delete one an
-// instance still being terminated uses).
-func buildNATInstanceSecurityGroup(w *world) (*composed.Unstructured, error) {
-	vpc, err := w.vpcID()
-	if err != nil {
-		return nil, err
-	}
-	name := w.awsName(compNATInstanceSG, w.names.name("nat", maxSecurityGroupName))
-	return w.style.New(compNATInstanceSG, kindSecurityGroup, w.spec.Region, map[string]any{
-		"name":                name,
-		"description":         "Langfuse NAT instance: HTTPS from the VPC, out to the internet",
-		"vpcId":               vpc,
-		"revokeRulesOnDelete": true,
-	}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
-}
-
-// buildNATInstanceIngress lets the VPC send HTTPS through the instance: all
-// the tasks send out (network.go's flows to the internet).
-func buildNATInstanceIngress(w *world) (*composed.Unstructured, error) {
-	return w.style.New(compNATInstanceIngress, kindIngressRule, w.spec.Region, map[string]any{
-		"securityGroupIdSelector": selectorFor(compNATInstanceSG),
-		"ipProtocol":              "tcp",
-		"fromPort":                int64(httpsPort),
-		"toPort":                  int64(httpsPort),
-		"cidrIpv4":                w.spec.Network.VPC.CIDR,
-		"description":             "HTTPS from the VPC",
-	}, mrOptions{tagged: true}), nil
-}
-
 // buildNATInstanceEgress lets the instance forward HTTPS, and fetch its
 // packages (over HTTP or HTTPS) at boot.
 func buildNATInstanceEgress(w *world) (map[string]*composed.Unstructured, error) {

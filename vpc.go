@@ -461,6 +461,42 @@ func (w *world) zoneEdits() field.ErrorList {
 	return errs
 }
 
+// buildVPCGroup is the security group, in a composed VPC, of what the
+// tasks send through over HTTPS: the NAT instance, the interface endpoints.
+// It stays while the VPC does: an unused group costs nothing, and AWS
+// refuses to delete one that a network interface being deleted (the
+// instance's, an endpoint's) still uses.
+func buildVPCGroup(component, stem, description string) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		vpc, err := w.vpcID()
+		if err != nil {
+			return nil, err
+		}
+		name := w.awsName(component, w.names.name(stem, maxSecurityGroupName))
+		return w.style.New(component, kindSecurityGroup, w.spec.Region, map[string]any{
+			"name":                name,
+			"description":         description,
+			"vpcId":               vpc,
+			"revokeRulesOnDelete": true,
+		}, mrOptions{tagged: true, extraTags: map[string]string{tagName: name}}), nil
+	}
+}
+
+// buildHTTPSFromVPC lets the whole VPC reach a group over HTTPS: all the
+// tasks send out (network.go's flows to the internet).
+func buildHTTPSFromVPC(component, group string) func(*world) (*composed.Unstructured, error) {
+	return func(w *world) (*composed.Unstructured, error) {
+		return w.style.New(component, kindIngressRule, w.spec.Region, map[string]any{
+			"securityGroupIdSelector": selectorFor(group),
+			"ipProtocol":              "tcp",
+			"fromPort":                int64(httpsPort),
+			"toPort":                  int64(httpsPort),
+			"cidrIpv4":                w.spec.Network.VPC.CIDR,
+			"description":             "HTTPS from the VPC",
+		}, mrOptions{tagged: true}), nil
+	}
+}
+
 // buildS3Endpoint is the VPC's gateway endpoint for S3: Langfuse writes
 // every event it ingests to its bucket first, and through the endpoint
 // that traffic stays off the NAT gateways, which charge per GB. It costs
