@@ -803,8 +803,9 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 	c.patchStatus(t, mrs["dns-record-host"], true)
 	// What the function composes only once others are Ready (the scaling
 	// policies after their targets) may appear after step 1 saw nothing
-	// pending: the provider makes it Ready here too.
-	eventually(t, "the Cognito domain and then the auth record appear", flowTimeout, func() string {
+	// pending, and even after a look that finds nothing pending here: the
+	// provider makes each Ready until the Langfuse itself is.
+	eventually(t, "the Cognito domain and then the auth record appear, and the Langfuse is Ready", flowTimeout, func() string {
 		mrs := c.composed(t, f)
 		var pending []mr
 		for _, m := range mrs {
@@ -821,14 +822,15 @@ func flow(t *testing.T, c *controlPlane, f flowSpec) {
 		if len(pending) > 0 {
 			return fmt.Sprintf("%d composed resources just made Ready", len(pending))
 		}
+		if s, r := condition(c.object(t, f), "Ready"); s != "True" {
+			return fmt.Sprintf("Ready is %s/%s", s, r)
+		}
 		return ""
 	})
 	before := c.composed(t, f)
 	if got := before["cognito-domain"].forProvider["domain"]; got != "auth.langfuse.example.com" {
 		t.Errorf("step: the Cognito domain is %v", got)
 	}
-
-	c.mustKubectl(t, "wait for Ready", "wait", f.get, "-n", namespace, "--for=condition=Ready", "--timeout=180s")
 
 	// 3. The host record flaps: the Langfuse is not Ready, and nothing is removed.
 	c.patchStatus(t, before["dns-record-host"], false)
