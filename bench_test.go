@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/crossplane/function-sdk-go"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -40,7 +41,7 @@ func fullStackRequest(t testing.TB) *fnv1.RunFunctionRequest {
 // BenchmarkRunFunction measures one call with everything observed, starting
 // from the wire bytes as the gRPC server does: decode, run, encode.
 func BenchmarkRunFunction(b *testing.B) {
-	f := NewFunction(logging.NewNopLogger())
+	f := NewFunction(logging.NewNopLogger(), defaultMemoXRs)
 	benchmarkWire(b, func(req *fnv1.RunFunctionRequest, _ *fnv1.RunFunctionResponse) *fnv1.RunFunctionResponse {
 		rsp, err := f.RunFunction(context.Background(), req)
 		if err != nil {
@@ -53,20 +54,66 @@ func BenchmarkRunFunction(b *testing.B) {
 // BenchmarkRunFunctionDecoded measures the function's own work alone: one
 // call on a request already decoded, whose answer is not encoded to bytes
 // (the desired resources are encoded into their protobuf Structs, which is
-// the function's work). Profile it with -cpuprofile to see where it goes.
+// the function's work). Composing is every call's work with no memo, as the
+// first call for an XR and any call after a change; from memory is a call in
+// which nothing changed since the last (memo.go). Profile it with
+// -cpuprofile to see where it goes.
 func BenchmarkRunFunctionDecoded(b *testing.B) {
-	req, _ := fullRequest(b)
-	f := NewFunction(logging.NewNopLogger())
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		// The response shares the request's desired state, as Crossplane's
-		// pipeline passes it on; each call gets its own.
-		req.Desired = &fnv1.State{}
-		if _, err := f.RunFunction(context.Background(), req); err != nil {
-			b.Fatal(err)
-		}
+	for _, tc := range []struct {
+		name    string
+		memoXRs int
+	}{{"composing", 0}, {"from-memory", defaultMemoXRs}} {
+		b.Run(tc.name, func(b *testing.B) {
+			req, _ := fullRequest(b)
+			f := NewFunction(logging.NewNopLogger(), tc.memoXRs)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				// The response shares the request's desired state, as
+				// Crossplane's pipeline passes it on; each call gets its own.
+				req.Desired = &fnv1.State{}
+				if _, err := f.RunFunction(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
+}
+
+// BenchmarkMemoRetained reports the heap the memo holds per XR: the last
+// answer of a full stack and what it was computed from.
+func BenchmarkMemoRetained(b *testing.B) {
+	req := fullStackRequest(b)
+	xrs := defaultMemoXRs
+	for b.Loop() {
+		f := NewFunction(logging.NewNopLogger(), xrs)
+		f.generate = fakeGenerate
+		reqs := make([]*fnv1.RunFunctionRequest, xrs)
+		for i := range reqs {
+			reqs[i] = proto.Clone(req).(*fnv1.RunFunctionRequest)
+			reqs[i].Observed.Composite.Resource.Fields["metadata"].GetStructValue().Fields["name"] = structpb.NewStringValue(fmt.Sprintf("langfuse-%03d", i))
+		}
+		before := heapInUse()
+		for _, r := range reqs {
+			// What the call was given stays the caller's: only what the
+			// memo keeps is counted.
+			if _, err := f.RunFunction(context.Background(), proto.Clone(r).(*fnv1.RunFunctionRequest)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		after := heapInUse()
+		runtime.KeepAlive(f)
+		runtime.KeepAlive(reqs)
+		b.ReportMetric(float64(after-before)/float64(xrs)/1024, "KiB/XR")
+	}
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 // BenchmarkProtobufFloor is the floor under BenchmarkRunFunction: decoding the
@@ -108,8 +155,14 @@ func benchmarkWire(b *testing.B, answer func(*fnv1.RunFunctionRequest, *fnv1.Run
 // ns/op and allocs/op of the call, the floor's beside them, and their ratio.
 func BenchmarkRunFunctionGRPC(b *testing.B) {
 	req, rsp := fullRequest(b)
+	// At steady state: nothing changed since the last call (memo.go).
 	b.Run("function-langfuse", func(b *testing.B) {
-		benchmarkGRPC(b, NewFunction(logging.NewNopLogger()), req, rsp)
+		benchmarkGRPC(b, NewFunction(logging.NewNopLogger(), defaultMemoXRs), req, rsp)
+	})
+	// Composing every call, as the first call for an XR and any call after
+	// a change do.
+	b.Run("function-langfuse-composing", func(b *testing.B) {
+		benchmarkGRPC(b, NewFunction(logging.NewNopLogger(), 0), req, rsp)
 	})
 	// No logic at all, answering the same response: what gRPC itself costs
 	// beyond the floor.
@@ -198,13 +251,20 @@ func bufconnClient(b *testing.B, fn fnv1.FunctionRunnerServiceServer) fnv1.Funct
 // the cost per call and per composed resource, which stay flat when nothing
 // grows faster than the resources do.
 func BenchmarkScale(b *testing.B) {
-	f := NewFunction(logging.NewNopLogger())
 	for _, tc := range []struct {
-		name  string
-		xrs   int
-		cidrs int
-	}{{"xrs=1", 1, 1}, {"xrs=10", 10, 1}, {"xrs=100", 100, 1}, {"xrs=1/cidrs=30", 1, 30}} {
+		name    string
+		xrs     int
+		cidrs   int
+		memoXRs int
+	}{
+		// Composing every call: the memo keeps nothing.
+		{"composing/xrs=1", 1, 1, 0}, {"composing/xrs=10", 10, 1, 0}, {"composing/xrs=100", 100, 1, 0}, {"composing/xrs=1/cidrs=30", 1, 30, 0},
+		// With the default memo, at steady state: more XRs than it keeps
+		// are each composed again.
+		{"memo/xrs=1", 1, 1, defaultMemoXRs}, {"memo/xrs=10", 10, 1, defaultMemoXRs}, {"memo/xrs=100", 100, 1, defaultMemoXRs}, {"memo/xrs=1/cidrs=30", 1, 30, defaultMemoXRs},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
+			f := NewFunction(logging.NewNopLogger(), tc.memoXRs)
 			wires, resources := scaleRequests(b, tc.xrs, tc.cidrs)
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -165,6 +165,7 @@ func (w *world) makeCredentials() ([]byte, error) {
 		if err != nil {
 			return nil, errors.Wrapf(err, "cannot generate %s", c.key)
 		}
+		w.generated = true
 		values[c.key] = v
 	}
 	doc, err := json.Marshal(values)

@@ -60,7 +60,7 @@ func runWith(t *testing.T, f *Function, req *fnv1.RunFunctionRequest) *fnv1.RunF
 // TestCredentialsFormats checks what crypto/rand generates: ENCRYPTION_KEY is
 // exactly 64 hex characters, the others alphanumerics of their length.
 func TestCredentialsFormats(t *testing.T) {
-	rsp := runWith(t, NewFunction(logging.NewNopLogger()), newFakeProvider().request(loadXR(t, exampleClaimXR), nil))
+	rsp := runWith(t, NewFunction(logging.NewNopLogger(), defaultMemoXRs), newFakeProvider().request(loadXR(t, exampleClaimXR), nil))
 	values := credentialsOf(t, rsp)
 	if len(values) != len(credentials) {
 		t.Fatalf("%d credentials generated, want %d", len(values), len(credentials))
@@ -86,7 +86,7 @@ func TestCredentialsNeverRegenerated(t *testing.T) {
 
 func testCredentialsNeverRegenerated(t *testing.T, coreV1 bool) {
 	g := &countingGenerator{}
-	f := NewFunction(logging.NewNopLogger())
+	f := NewFunction(logging.NewNopLogger(), defaultMemoXRs)
 	f.generate = g.generate
 	xr := loadXR(t, exampleClaimXR)
 	p := newFakeProvider()
@@ -163,7 +163,7 @@ func TestCredentialsNotRegeneratedWhileACopyExists(t *testing.T) {
 			}()
 			tc.damage()
 			g := &countingGenerator{}
-			f := NewFunction(logging.NewNopLogger())
+			f := NewFunction(logging.NewNopLogger(), defaultMemoXRs)
 			f.generate = g.generate
 			rsp := runWith(t, f, p.request(xr, nil))
 			if g.calls != 0 {
@@ -227,7 +227,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 
 func testCredentialsNeverLeak(t *testing.T, coreV1 bool) {
 	var log bytes.Buffer
-	f := NewFunction(logging.NewLogrLogger(funcr.New(func(prefix, args string) { log.WriteString(prefix + args + "\n") }, funcr.Options{Verbosity: 1})))
+	f := NewFunction(logging.NewLogrLogger(funcr.New(func(prefix, args string) { log.WriteString(prefix + args + "\n") }, funcr.Options{Verbosity: 1})), defaultMemoXRs)
 	xr := loadXR(t, exampleClaimXR)
 	p := newFakeProvider()
 	p.coreV1 = coreV1

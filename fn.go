@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -35,17 +36,60 @@ type Function struct {
 	// containers remembers the container of each task definition ARN it
 	// decoded (release.go).
 	containers *containerCache
+	// memo answers a call for an XR from its last answer when nothing the
+	// function reads has changed (memo.go); nil remembers nothing.
+	memo *memo
 }
 
-// NewFunction returns a Function that logs to log.
-func NewFunction(log logging.Logger) *Function {
-	return &Function{log: log, generate: generateRandom, containers: newContainerCache()}
+// NewFunction returns a Function that logs to log and remembers the last
+// answer of up to memoXRs XRs.
+func NewFunction(log logging.Logger, memoXRs int) *Function {
+	return &Function{log: log, generate: generateRandom, containers: newContainerCache(), memo: newMemo(memoXRs)}
 }
 
-// RunFunction parses the spec, walks the dependency graph over what is
-// observed, and answers with what to compose, its readiness and the XR's
-// status.
+// RunFunction answers from memory when nothing it reads has changed since
+// the XR's last call, and composes afresh otherwise.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	key := memoKey(req)
+	if e := f.memo.recall(key, req); e != nil {
+		return f.recalled(req, e)
+	}
+	var inputs memoInputs
+	if f.memo != nil && key != "" {
+		// Composing changes the request's desired state, which the
+		// response shares.
+		inputs = inputsOf(req)
+	}
+	rsp, observed, answer := f.compose(req)
+	if observed != nil {
+		f.memo.remember(key, inputs, observed, answer)
+	}
+	return rsp, nil
+}
+
+// recalled answers the request from the XR's last answer.
+func (f *Function) recalled(req *fnv1.RunFunctionRequest, e *memoEntry) (*fnv1.RunFunctionResponse, error) {
+	var fresh *fnv1.RunFunctionResponse
+	if f.memo.verify {
+		fresh, _, _ = f.compose(proto.Clone(req).(*fnv1.RunFunctionRequest)) //nolint:forcetypeassert // Clone returns the type it is given.
+	}
+	rsp := response.To(req, e.answer.ttl)
+	e.answer.respond(rsp)
+	if fresh != nil {
+		if what := differs(rsp, fresh); what != "" {
+			return nil, errors.Errorf("the answer from memory differs from a fresh one in %s", what)
+		}
+	}
+	f.logComposed(req, e.answer.summary, true)
+	return rsp, nil
+}
+
+// compose parses the spec, walks the dependency graph over what is
+// observed, and answers with what to compose, its readiness and the XR's
+// status. Unless the answer is Fatal or holds a generated credential, it
+// also returns the observed resources as the call read them and what the
+// call added to the response, for the memo.
+func (f *Function) compose(req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, map[resource.Name]*observedMR, memoAnswer) {
 	rsp := response.To(req, defaultReadyTTL)
 
 	// A bad spec, a bad input or an edit AWS cannot apply is Fatal: Crossplane
@@ -53,15 +97,14 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	c, err := readCall(req)
 	if err != nil {
 		response.Fatal(rsp, err)
-		return rsp, nil
+		return rsp, nil, memoAnswer{}
 	}
 	w := c.world(req, f.generate)
 	w.containers = f.containers
 	if errs := slices.Concat(w.networkEdits(), w.immutableEdits(), w.migrationEdits(), w.capacityEdits()); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrapf(errs.ToAggregate(), "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName()))
-		return rsp, nil
+		return rsp, nil, memoAnswer{}
 	}
-	log := f.log.WithValues("xr-kind", c.oxr.Resource.GetKind(), "xr-name", c.oxr.Resource.GetName(), "xr-namespace", c.oxr.Resource.GetNamespace())
 
 	// Build what the graph allows, keeping whatever exists, each resource
 	// Ready once its observed copy is.
@@ -69,14 +112,14 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	allReady := p.readiness(w, c.desired)
 	if err := setDesired(rsp, c.desired); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composed resources"))
-		return rsp, nil
+		return rsp, nil, memoAnswer{}
 	}
 
 	// XR status, readiness, conditions and events.
 	st := statusOf(w, p)
 	if err := setStatus(c.dxr, st); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set XR status"))
-		return rsp, nil
+		return rsp, nil, memoAnswer{}
 	}
 	c.dxr.Ready = lowerReadiness(c.dxr.Ready, len(p.held) == 0 && len(p.rolloutWaits) == 0 && allReady)
 	if doc, err := w.credentialsDocument(); err == nil && !w.credentialsInSecret() {
@@ -85,7 +128,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	if err := response.SetDesiredCompositeResource(rsp, c.dxr); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot set desired composite resource"))
-		return rsp, nil
+		return rsp, nil, memoAnswer{}
 	}
 	setConditions(rsp, w, p)
 	setReleaseCondition(rsp, w)
@@ -98,11 +141,25 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
 
+	summary := composeSummary{desired: len(p.order), held: len(p.held), ready: allReady}
 	for _, k := range p.kept {
-		log.Debug("Keeping an existing resource although a dependency is not satisfied", "component", k.component.name, "reason", k.describe())
+		summary.kept = append(summary.kept, [2]string{k.component.name, k.describe()})
 	}
-	log.Debug("Composed", "desired", len(p.order), "held", len(p.held), "ready", allReady)
-	return rsp, nil
+	f.logComposed(req, summary, false)
+	if w.generated {
+		return rsp, nil, memoAnswer{}
+	}
+	return rsp, c.observed, answerOf(rsp, c.desired, ttl, summary)
+}
+
+// logComposed logs what a call composed, and whether it answered from memory.
+func (f *Function) logComposed(req *fnv1.RunFunctionRequest, s composeSummary, recalled bool) {
+	xr := req.GetObserved().GetComposite().GetResource()
+	log := f.log.WithValues("xr-kind", fieldOf(xr, "kind").GetStringValue(), "xr-name", fieldOf(xr, "metadata.name").GetStringValue(), "xr-namespace", fieldOf(xr, "metadata.namespace").GetStringValue())
+	for _, k := range s.kept {
+		log.Debug("Keeping an existing resource although a dependency is not satisfied", "component", k[0], "reason", k[1])
+	}
+	log.Debug("Composed", "desired", s.desired, "held", s.held, "ready", s.ready, "from-memory", recalled)
 }
 
 // lowerReadiness is the XR readiness to answer, given what earlier steps of
@@ -150,10 +207,14 @@ func readCall(req *fnv1.RunFunctionRequest) (*call, error) {
 	if c.spec, err = ParseSpec(specOf(c.oxr)); err != nil {
 		return nil, errors.Wrapf(err, "invalid %s %q", c.oxr.Resource.GetKind(), c.oxr.Resource.GetName())
 	}
-	// Read in place as builders ask (observedmr.go), not decoded up front.
+	// Read in place as builders ask (observedmr.go), not decoded up front,
+	// each with room for what a call reads of most, from one block.
 	c.observed = make(map[resource.Name]*observedMR, len(req.GetObserved().GetResources()))
+	reads := make([]read, 0, readsPerResource*len(req.GetObserved().GetResources()))
 	for name, r := range req.GetObserved().GetResources() {
-		c.observed[resource.Name(name)] = newObservedMR(r.GetResource())
+		o := newObservedMR(r.GetResource())
+		o.reads, reads = reads[:0:readsPerResource], reads[readsPerResource:readsPerResource:cap(reads)]
+		c.observed[resource.Name(name)] = o
 	}
 	c.desired = map[resource.Name]*resource.DesiredComposed{}
 	if c.dxr, err = request.GetDesiredCompositeResource(req); err != nil {

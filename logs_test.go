@@ -22,7 +22,7 @@ import (
 func TestDebugLogsHoldNoSecret(t *testing.T) {
 	var buf bytes.Buffer
 	core := zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.AddSync(&buf), zapcore.DebugLevel)
-	f := NewFunction(logging.NewLogrLogger(zapr.NewLogger(zap.New(core))))
+	f := NewFunction(logging.NewLogrLogger(zapr.NewLogger(zap.New(core))), defaultMemoXRs)
 	f.generate = fakeGenerate
 	call := func(req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 		t.Helper()

@@ -39,6 +39,8 @@ type CLI struct {
 	// Go's heap grows to twice what is live before it collects; a soft
 	// limit keeps a burst of calls from doubling the pod's memory.
 	MemoryLimitMiB int64 `default:"24" help:"Soft limit of the Go runtime's memory in MiB (GOMEMLIMIT, when set, wins); 0 turns it off."`
+	// An XR's last answer holds about half a MiB (README's Performance).
+	MemoXRs int `default:"16" help:"How many XRs' last answers to keep, answering a call from memory when nothing the function reads has changed; 0 keeps none."`
 }
 
 // Run this Function until SIGTERM or SIGINT, then stop gracefully.
@@ -60,7 +62,7 @@ func (c *CLI) Run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	srv := newServer(NewFunction(log), serverOptions{
+	srv := newServer(NewFunction(log, c.MemoXRs), serverOptions{
 		creds:              creds,
 		maxRecvMsgSize:     c.MaxRecvMessageSize * 1024 * 1024,
 		maxConcurrentCalls: c.MaxConcurrentCalls,

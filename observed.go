@@ -34,8 +34,10 @@ type world struct {
 	// failed records, per observed resource, what the provider says it
 	// could not do: a refused request or a failed wait (providerFailure).
 	failed map[resource.Name]string
-	// generate makes a credential's value.
-	generate generator
+	// generate makes a credential's value; generated says it did, in this
+	// call (the memo forgets such a call: memo.go).
+	generate  generator
+	generated bool
 	// xrConnection and xrSecret are the XR's connection details and the
 	// Secret they are written to, which hold a claim's credentials.
 	xrConnection map[string][]byte

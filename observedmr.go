@@ -27,6 +27,9 @@ type observedMR struct {
 	// readiness and failures read three of them.
 	conditions []*structpb.Value
 	foundConds bool
+	// reads is what the call read of the resource, each thing once, for
+	// the memo to tell whether a later call would read the same (memo.go).
+	reads []read
 }
 
 // newObservedMR wraps a resource of the request; nil reads as empty.
@@ -40,6 +43,7 @@ func newObservedMR(pb *structpb.Struct) *observedMR {
 // Unstructured is the whole resource, decoded once.
 func (o *observedMR) Unstructured() *composed.Unstructured {
 	if o.whole == nil {
+		o.recordWhole()
 		o.whole = composed.New()
 		o.whole.SetUnstructuredContent(o.pb.AsMap())
 	}
@@ -64,7 +68,14 @@ func (o *observedMR) field(path string) *structpb.Value {
 	if o == nil {
 		return nil
 	}
-	fields := o.pb.GetFields()
+	v := fieldOf(o.pb, path)
+	o.recordField(path, v)
+	return v
+}
+
+// fieldOf is the value at a dotted path of object keys in s, or nil.
+func fieldOf(s *structpb.Struct, path string) *structpb.Value {
+	fields := s.GetFields()
 	for {
 		key, rest, more := strings.Cut(path, ".")
 		v := fields[key]
@@ -144,9 +155,22 @@ func (o *observedMR) condition(typ string) (status, reason, message string) {
 	}
 	if !o.foundConds {
 		o.foundConds = true
-		o.conditions = o.field("status.conditions").GetListValue().GetValues()
+		o.conditions = conditionsOf(o.pb)
 	}
-	for _, c := range o.conditions {
+	status, reason, message = conditionIn(o.conditions, typ)
+	o.recordCondition(typ, status, reason, message)
+	return status, reason, message
+}
+
+// conditionsOf are the conditions a resource reports.
+func conditionsOf(s *structpb.Struct) []*structpb.Value {
+	return fieldOf(s, "status.conditions").GetListValue().GetValues()
+}
+
+// conditionIn is the status, reason and message of the condition of a type
+// in conditions, all "" when there is none.
+func conditionIn(conditions []*structpb.Value, typ string) (status, reason, message string) {
+	for _, c := range conditions {
 		f := c.GetStructValue().GetFields()
 		if f["type"].GetStringValue() == typ {
 			return f["status"].GetStringValue(), f["reason"].GetStringValue(), f["message"].GetStringValue()

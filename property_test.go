@@ -66,7 +66,7 @@ func TestRandomEditsNeverDropAnything(t *testing.T) {
 		t.Run(fmt.Sprintf("Seed%d", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0x1a9f))
 			// Every value generated is new, so a regeneration cannot hide.
-			f := NewFunction(logging.NewNopLogger())
+			f := NewFunction(logging.NewNopLogger(), defaultMemoXRs)
 			generated := 0
 			f.generate = func(c credential) (string, error) {
 				generated++

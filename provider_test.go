@@ -224,11 +224,21 @@ func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 
 // newTestFunction is the Function with a deterministic generator, so the
 // same calls render the same credentials and the example stages stay stable.
+// Every one shares testMemo, which checks each answer it gives against one
+// computed afresh: every test's calls exercise the memo (memo.go).
 func newTestFunction(log logging.Logger) *Function {
-	f := NewFunction(log)
+	f := NewFunction(log, 0)
 	f.generate = fakeGenerate
+	f.memo = testMemo
 	return f
 }
+
+// testMemo is the memo of the tests' Functions, verifying.
+var testMemo = func() *memo {
+	m := newMemo(defaultMemoXRs)
+	m.verify = true
+	return m
+}()
 
 // fakeGenerate derives a credential's value from its key, in its character
 // set and length, the way a test can predict.
