@@ -154,8 +154,8 @@ func (f *Function) compose(req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionRespo
 
 // logComposed logs what a call composed, and whether it answered from memory.
 func (f *Function) logComposed(req *fnv1.RunFunctionRequest, s composeSummary, recalled bool) {
-	xr := req.GetObserved().GetComposite().GetResource()
-	log := f.log.WithValues("xr-kind", fieldOf(xr, "kind").GetStringValue(), "xr-name", fieldOf(xr, "metadata.name").GetStringValue(), "xr-namespace", fieldOf(xr, "metadata.namespace").GetStringValue())
+	kind, namespace, name := xrIdentity(req)
+	log := f.log.WithValues("xr-kind", kind, "xr-name", name, "xr-namespace", namespace)
 	for _, k := range s.kept {
 		log.Debug("Keeping an existing resource although a dependency is not satisfied", "component", k[0], "reason", k[1])
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -122,12 +123,18 @@ type composeSummary struct {
 // memoKey names the XR of a request: its kind, namespace and name, read in
 // place. "" (no name) is never remembered.
 func memoKey(req *fnv1.RunFunctionRequest) string {
-	xr := req.GetObserved().GetComposite().GetResource()
-	name := fieldOf(xr, "metadata.name").GetStringValue()
+	kind, namespace, name := xrIdentity(req)
 	if name == "" {
 		return ""
 	}
-	return fieldOf(xr, "kind").GetStringValue() + "/" + fieldOf(xr, "metadata.namespace").GetStringValue() + "/" + name
+	return kind + "/" + namespace + "/" + name
+}
+
+// xrIdentity is the kind, namespace and name of the request's XR, read in
+// place.
+func xrIdentity(req *fnv1.RunFunctionRequest) (kind, namespace, name string) {
+	xr := req.GetObserved().GetComposite().GetResource()
+	return fieldOf(xr, "kind").GetStringValue(), fieldOf(xr, "metadata.namespace").GetStringValue(), fieldOf(xr, "metadata.name").GetStringValue()
 }
 
 // recall is the XR's last answer when the request carries what it was
@@ -479,16 +486,7 @@ func sameStruct(a, b *structpb.Struct) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	if len(a.GetFields()) != len(b.GetFields()) {
-		return false
-	}
-	for k, v := range a.GetFields() {
-		w, ok := b.GetFields()[k]
-		if !ok || !sameValue(v, w) {
-			return false
-		}
-	}
-	return true
+	return maps.EqualFunc(a.GetFields(), b.GetFields(), sameValue)
 }
 
 // sameValue says whether two Values are the same.
@@ -527,13 +525,5 @@ func sameList(a, b *structpb.ListValue) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	if len(a.GetValues()) != len(b.GetValues()) {
-		return false
-	}
-	for i, x := range a.GetValues() {
-		if !sameValue(x, b.GetValues()[i]) {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a.GetValues(), b.GetValues(), sameValue)
 }
